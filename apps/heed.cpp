@@ -1,0 +1,49 @@
+// heed: neural machine translation that shows its attention.
+// Parses the command line and runs one subcommand; every error is reported once, here.
+#include <CLI/CLI.hpp>
+#include <c10/util/Exception.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "commands/commands.h"
+#include "util/error.h"
+
+namespace {
+int fail(const std::string& message, int code = 1) {
+  std::cerr << "heed: error: " << message << std::endl;
+  return code;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Logs and progress go to stderr; stdout carries results only.
+  auto logger = spdlog::stderr_color_mt("heed");
+  logger->set_pattern("[%H:%M:%S] %v");
+  spdlog::set_default_logger(logger);
+
+  CLI::App app{"heed — neural machine translation that shows its attention"};
+  app.set_version_flag("--version", std::string("heed ") + HEED_VERSION);
+  app.require_subcommand(1);
+  bool quiet = false;
+  app.add_flag("-q,--quiet", quiet, "only warnings and errors on stderr");
+  app.parse_complete_callback([&] {
+    if (quiet) spdlog::set_level(spdlog::level::warn);
+  });
+  heed::add_all_commands(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    return fail(e.what(), 2);
+  } catch (const heed::Error& e) {
+    return fail(e.what());
+  } catch (const c10::Error& e) {
+    return fail(std::string("internal error in LibTorch: ") + e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  return 0;
+}

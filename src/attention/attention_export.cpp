@@ -1,0 +1,90 @@
+#include "attention/attention_export.h"
+
+#include <cstdio>
+
+#include "text/vocabulary.h"
+#include "util/atomic_file.h"
+#include "util/csv.h"
+
+namespace heed {
+
+namespace {
+std::string format_weight(float weight) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.6g", static_cast<double>(weight));
+  return buffer;
+}
+
+std::vector<std::string> decoder_inputs(const std::vector<std::string>& target_tokens) {
+  std::vector<std::string> inputs{"<s>"};
+  for (size_t i = 0; i + 1 < target_tokens.size(); ++i) inputs.push_back(target_tokens[i]);
+  return inputs;
+}
+}  // namespace
+
+std::vector<AttentionMatrix> attention_matrices(const Translation& translation,
+                                                const AttentionFilter& filter) {
+  std::vector<AttentionMatrix> matrices;
+  for (const auto& [part, weights] : translation.hypothesis.attention.parts) {
+    if (filter.part && *filter.part != part) continue;
+    auto all = weights.to(torch::kCPU).to(torch::kFloat32);  // (L, H, Q, K)
+    if (filter.average_heads) all = all.mean(/*dim=*/1, /*keepdim=*/true);
+    const std::vector<std::string>& queries =
+        part == AttentionPart::EncoderSelf ? translation.source_tokens : translation.target_tokens;
+    const std::vector<std::string> keys = part == AttentionPart::Cross || part == AttentionPart::EncoderSelf
+                                              ? translation.source_tokens
+                                              : decoder_inputs(translation.target_tokens);
+    for (int64_t layer = 0; layer < all.size(0); ++layer) {
+      if (filter.layer && *filter.layer != layer) continue;
+      for (int64_t head = 0; head < all.size(1); ++head) {
+        const int64_t head_label = filter.average_heads ? -1 : head;
+        if (filter.head && !filter.average_heads && *filter.head != head) continue;
+        matrices.push_back({part, layer, head_label, queries, keys, all[layer][head].contiguous()});
+      }
+    }
+  }
+  return matrices;
+}
+
+void write_long_csv_header(std::ostream& out) {
+  out << "sentence,part,layer,head,query_index,query_token,key_index,key_token,weight\n";
+}
+
+void write_long_csv_rows(std::ostream& out, size_t sentence,
+                         const std::vector<AttentionMatrix>& matrices) {
+  for (const auto& matrix : matrices) {
+    const auto weights = matrix.weights.accessor<float, 2>();
+    const std::string prefix = std::to_string(sentence) + "," + attention_part_name(matrix.part) +
+                               "," + std::to_string(matrix.layer) + "," + std::to_string(matrix.head) + ",";
+    for (int64_t q = 0; q < matrix.weights.size(0); ++q) {
+      const std::string query = std::to_string(q) + "," + csv::quote(matrix.query_tokens.at(q)) + ",";
+      for (int64_t k = 0; k < matrix.weights.size(1); ++k) {
+        out << prefix << query << k << "," << csv::quote(matrix.key_tokens.at(k)) << ","
+            << format_weight(weights[q][k]) << "\n";
+      }
+    }
+  }
+}
+
+void write_matrix_csvs(const std::string& dir, size_t sentence,
+                       const std::vector<AttentionMatrix>& matrices) {
+  for (const auto& matrix : matrices) {
+    const std::string head = matrix.head < 0 ? "avg" : std::to_string(matrix.head);
+    const std::string path = dir + "/s" + std::to_string(sentence) + "_" +
+                             attention_part_name(matrix.part) + "_l" + std::to_string(matrix.layer) +
+                             "_h" + head + ".csv";
+    write_atomically(path, [&](std::ostream& out) {
+      std::vector<std::string> header{""};
+      header.insert(header.end(), matrix.key_tokens.begin(), matrix.key_tokens.end());
+      out << csv::join(header) << "\n";
+      const auto weights = matrix.weights.accessor<float, 2>();
+      for (int64_t q = 0; q < matrix.weights.size(0); ++q) {
+        out << csv::quote(matrix.query_tokens.at(q));
+        for (int64_t k = 0; k < matrix.weights.size(1); ++k) out << "," << format_weight(weights[q][k]);
+        out << "\n";
+      }
+    });
+  }
+}
+
+}  // namespace heed

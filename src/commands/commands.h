@@ -1,0 +1,25 @@
+// The `heed` subcommands. Each add_* registers one subcommand on the app; its
+// callback parses nothing itself beyond CLI11's typed options and calls the library.
+#pragma once
+
+#include <CLI/App.hpp>
+
+namespace heed {
+
+void add_data_command(CLI::App& app);
+void add_models_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_translate_command(CLI::App& app);
+void add_dump_attention_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+
+inline void add_all_commands(CLI::App& app) {
+  add_data_command(app);
+  add_models_command(app);
+  add_train_command(app);
+  add_translate_command(app);
+  add_dump_attention_command(app);
+  add_eval_command(app);
+}
+
+}  // namespace heed

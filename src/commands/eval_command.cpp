@@ -1,0 +1,66 @@
+// heed eval: exact match, corpus BLEU and teacher-forced perplexity on a test set.
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "commands/commands.h"
+#include "commands/corpus_options.h"
+#include "commands/runtime_options.h"
+#include "train/evaluation.h"
+#include "util/error.h"
+
+namespace heed {
+
+namespace {
+struct EvalOptions {
+  std::string model_dir;
+  CorpusOptions test;
+  bool json = false;
+  EvaluationOptions evaluation;
+  RuntimeOptions runtime;
+};
+
+void run_eval(const EvalOptions& o) {
+  if (!o.test.given()) throw Error("test data is required: --test FILE.tsv or --test-src/--test-tgt");
+  if (o.evaluation.bleu.tokenize != "13a" && o.evaluation.bleu.tokenize != "none") {
+    throw Error("--tokenize must be 13a or none (got '" + o.evaluation.bleu.tokenize + "')");
+  }
+  const torch::Device device = o.runtime.apply();
+  const LoadedModel model = load_model_directory(o.model_dir, WhichWeights::Best, device);
+  const Corpus test = o.test.read("--test", {});
+  const EvaluationResult r = evaluate(model, test.pairs, o.evaluation);
+  if (o.json) {
+    nlohmann::json out = {{"sentences", r.sentences},
+                          {"exact_match", r.exact_match},
+                          {"bleu", r.bleu.score},
+                          {"bleu_signature", r.bleu.signature},
+                          {"teacher_forced_loss", r.loss},
+                          {"teacher_forced_perplexity", r.perplexity}};
+    std::cout << out.dump() << std::endl;
+    return;
+  }
+  std::printf("sentences                  %zu\n", r.sentences);
+  std::printf("exact match                %.2f%%\n", 100.0 * r.exact_match);
+  std::printf("BLEU                       %.2f  (%s)\n", r.bleu.score, r.bleu.signature.c_str());
+  std::printf("  precisions               %.1f/%.1f/%.1f/%.1f  BP %.3f  ratio %.3f  hyp_len %zu  ref_len %zu\n",
+              r.bleu.precisions[0], r.bleu.precisions[1], r.bleu.precisions[2], r.bleu.precisions[3],
+              r.bleu.brevity_penalty, r.bleu.ratio, r.bleu.hyp_len, r.bleu.ref_len);
+  std::printf("teacher-forced perplexity  %.3f  (loss %.4f nats/token)\n", r.perplexity, r.loss);
+}
+}  // namespace
+
+void add_eval_command(CLI::App& app) {
+  auto o = std::make_shared<EvalOptions>();
+  auto* cmd = app.add_subcommand("eval", "Score a model on a test set: exact match, BLEU, perplexity");
+  cmd->add_option("--model", o->model_dir, "model directory written by `heed train`")->required();
+  add_corpus_options(cmd, "test", o->test, "test data");
+  cmd->add_flag("--json", o->json, "print one JSON object");
+  cmd->add_option("--tokenize", o->evaluation.bleu.tokenize, "BLEU tokenizer: 13a or none")->capture_default_str();
+  cmd->add_option("--batch-size", o->evaluation.batch_size, "sentences per decoding batch")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  add_runtime_options(cmd, o->runtime);
+  cmd->callback([o] { run_eval(*o); });
+}
+
+}  // namespace heed

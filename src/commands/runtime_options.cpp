@@ -1,0 +1,32 @@
+#include "commands/runtime_options.h"
+
+#include <torch/cuda.h>
+
+#include "util/error.h"
+#include "util/threads.h"
+
+namespace heed {
+
+void add_runtime_options(CLI::App* command, RuntimeOptions& options) {
+  command->add_option("--threads", options.threads, "CPU threads (0 = LibTorch default)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--device", options.device, "cpu, cuda or cuda:N")->capture_default_str();
+}
+
+torch::Device RuntimeOptions::apply() const {
+  set_threads(threads);
+  if (device == "cpu") return torch::kCPU;
+  if (device.rfind("cuda", 0) == 0) {
+    if (!torch::cuda::is_available()) {
+      throw Error("--device " + device + ": CUDA is not available (this LibTorch build or machine has no GPU)");
+    }
+    try {
+      return torch::Device(device);
+    } catch (const c10::Error&) {
+      throw Error("--device " + device + ": not a valid device");
+    }
+  }
+  throw Error("--device must be cpu, cuda or cuda:N (got '" + device + "')");
+}
+
+}  // namespace heed

@@ -1,0 +1,156 @@
+// heed train: read corpora, build vocabularies and the model (through the registry),
+// and train into a model directory.
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "commands/commands.h"
+#include "commands/corpus_options.h"
+#include "commands/runtime_options.h"
+#include "train/new_model.h"
+#include "train/trainer.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace heed {
+
+namespace {
+
+struct TrainCommandOptions {
+  CorpusOptions train, valid;
+  bool skip_bad_lines = false;
+  std::string model = "gru-bahdanau";
+  std::string out;
+  std::string resume;
+  std::string tokenizer = "word";
+  bool lowercase = false;
+  size_t min_count = 1;
+  size_t max_vocab = 0;
+  size_t max_length = 0;
+  // Model hyperparameters: only those given are passed on; the model supplies defaults.
+  std::optional<int64_t> emb, hidden, layers, attention_size;
+  std::optional<double> dropout;
+  std::optional<bool> bidirectional;
+  std::string best_metric = "bleu";
+  TrainOptions training;
+  RuntimeOptions runtime;
+};
+
+nlohmann::json hyperparameters_from(const TrainCommandOptions& o) {
+  nlohmann::json json = nlohmann::json::object();
+  if (o.emb) json["emb"] = *o.emb;
+  if (o.hidden) json["hidden"] = *o.hidden;
+  if (o.layers) json["layers"] = *o.layers;
+  if (o.attention_size) json["attention_size"] = *o.attention_size;
+  if (o.dropout) json["dropout"] = *o.dropout;
+  if (o.bidirectional) json["bidirectional"] = *o.bidirectional;
+  return json;
+}
+
+std::vector<SentencePair> drop_long(std::vector<SentencePair> pairs, const LoadedModel& model,
+                                    size_t max_length) {
+  if (max_length == 0) return pairs;
+  std::vector<SentencePair> kept;
+  for (auto& pair : pairs) {
+    if (model.source_tokenizer->encode(pair.source).size() <= max_length &&
+        model.target_tokenizer->encode(pair.target).size() <= max_length) {
+      kept.push_back(std::move(pair));
+    }
+  }
+  if (kept.size() < pairs.size()) {
+    spdlog::info("dropped {} pairs longer than --max-length {}", pairs.size() - kept.size(), max_length);
+  }
+  return kept;
+}
+
+void run_train(TrainCommandOptions& o) {
+  const torch::Device device = o.runtime.apply();
+  const bool resume = !o.resume.empty();
+  if (resume) {
+    if (!o.out.empty() && o.out != o.resume) throw Error("--resume DIR trains into DIR; drop --out");
+    o.out = o.resume;
+  }
+  if (o.out.empty()) throw Error("--out DIR is required (where the model directory is written)");
+  if (!o.train.given()) throw Error("training data is required: --train FILE.tsv or --train-src/--train-tgt");
+  o.training.out_dir = o.out;
+  o.training.device = device;
+  o.training.best_metric = parse_best_metric(o.best_metric);
+  if (o.training.epochs == 0 && o.training.max_steps == 0 && o.training.time_budget_s == 0) {
+    o.training.epochs = 10;
+  }
+
+  const ReadOptions read_options{o.skip_bad_lines};
+  Corpus train = o.train.read("--train", read_options);
+  Corpus valid;
+  if (o.valid.given()) valid = o.valid.read("--valid", read_options);
+  if (train.skipped_lines + valid.skipped_lines > 0) {
+    spdlog::warn("skipped {} malformed lines (--skip-bad-lines)", train.skipped_lines + valid.skipped_lines);
+  }
+  spdlog::info("read {} training pairs{}", train.pairs.size(),
+               o.valid.given() ? fmt::format(", {} validation pairs", valid.pairs.size()) : "");
+
+  LoadedModel model;
+  if (resume) {
+    model = load_model_directory(o.resume, WhichWeights::Last, device);
+  } else {
+    if (std::filesystem::exists(model_files::config(o.out))) {
+      throw Error(o.out + " already holds a model; use --resume " + o.out + " or another --out");
+    }
+    NewModelSpec spec;
+    spec.model = o.model;
+    spec.hyperparameters = hyperparameters_from(o);
+    spec.tokenizer = {parse_tokenizer_kind(o.tokenizer), o.lowercase};
+    spec.vocab = {o.min_count, o.max_vocab};
+    spec.seed = o.training.seed;
+    model = create_model(spec, train.pairs);
+    spdlog::info("vocabularies: {} source, {} target tokens", model.source_vocab.size(),
+                 model.target_vocab.size());
+  }
+  train.pairs = drop_long(std::move(train.pairs), model, o.max_length);
+  heed::train(model, train.pairs, valid.pairs, o.training, resume);
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto o = std::make_shared<TrainCommandOptions>();
+  auto* cmd = app.add_subcommand("train", "Train a model into a model directory");
+  cmd->set_config("--config", "", "read options from a config file (TOML/INI, keys = long flag names)");
+  add_corpus_options(cmd, "train", o->train, "training data");
+  add_corpus_options(cmd, "valid", o->valid, "validation data");
+  cmd->add_flag("--skip-bad-lines", o->skip_bad_lines, "skip (and count) malformed input lines");
+  cmd->add_option("--model", o->model, "model name from `heed models`")->capture_default_str();
+  cmd->add_option("--out", o->out, "model directory to write");
+  cmd->add_option("--resume", o->resume, "continue training the model directory DIR");
+  cmd->add_option("--tokenizer", o->tokenizer, "word or char")->capture_default_str();
+  cmd->add_flag("--lowercase", o->lowercase, "lowercase text before tokenizing");
+  cmd->add_option("--min-count", o->min_count, "vocabulary: minimum token count")->capture_default_str();
+  cmd->add_option("--max-vocab", o->max_vocab, "vocabulary: maximum size incl. specials (0 = no limit)")
+      ->capture_default_str();
+  cmd->add_option("--max-length", o->max_length, "drop training pairs longer than N tokens (0 = keep all)")
+      ->capture_default_str();
+  cmd->add_option("--emb", o->emb, "embedding size");
+  cmd->add_option("--hidden", o->hidden, "GRU hidden size");
+  cmd->add_option("--layers", o->layers, "encoder/decoder layers");
+  cmd->add_option("--attention-size", o->attention_size, "units of the additive attention layer");
+  cmd->add_option("--dropout", o->dropout, "dropout probability");
+  cmd->add_option("--bidirectional", o->bidirectional, "bidirectional encoder (true/false)");
+  cmd->add_option("--epochs", o->training.epochs, "epochs (0 = no limit; default 10 when no other limit)");
+  cmd->add_option("--max-steps", o->training.max_steps, "stop after N updates (0 = no limit)");
+  cmd->add_option("--time-budget", o->training.time_budget_s, "stop after SECONDS of wall-clock time");
+  cmd->add_option("--batch-tokens", o->training.batch_tokens, "padded tokens per batch")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--lr", o->training.lr, "Adam learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--clip-norm", o->training.clip_norm, "max gradient norm (0 = off)")->capture_default_str();
+  cmd->add_option("--valid-every", o->training.valid_every, "validate every N steps (0 = every epoch)")
+      ->capture_default_str();
+  cmd->add_option("--patience", o->training.patience, "stop after N validations without improvement (0 = never)")
+      ->capture_default_str();
+  cmd->add_option("--best-metric", o->best_metric, "bleu, exact or loss")->capture_default_str();
+  cmd->add_option("--seed", o->training.seed, "random seed")->capture_default_str();
+  add_runtime_options(cmd, o->runtime);
+  cmd->callback([o] { run_train(*o); });
+}
+
+}  // namespace heed

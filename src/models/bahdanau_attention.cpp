@@ -1,0 +1,54 @@
+#include "models/bahdanau_attention.h"
+
+#include <torch/nn/functional/activation.h>
+
+#include <limits>
+
+namespace heed {
+
+BahdanauAttentionImpl::BahdanauAttentionImpl(int64_t key_size, int64_t query_size,
+                                             int64_t attention_size)
+    : key_size_(key_size), query_size_(query_size) {
+  hidden_ = register_module(
+      "hidden", torch::nn::Linear(torch::nn::LinearOptions(key_size + query_size, attention_size)));
+  score_ = register_module(
+      "score", torch::nn::Linear(torch::nn::LinearOptions(attention_size, 1).bias(false)));
+}
+
+torch::Tensor BahdanauAttentionImpl::project_keys(const torch::Tensor& keys) const {
+  // W[:, :key_size] k + b: (B, S, A)
+  const auto w_key = hidden_->weight.narrow(/*dim=*/1, /*start=*/0, key_size_);
+  return torch::addmm(hidden_->bias, keys.reshape({-1, key_size_}), w_key.t())
+      .view({keys.size(0), keys.size(1), -1});
+}
+
+AdditiveAttentionOutput BahdanauAttentionImpl::forward(const torch::Tensor& query,
+                                                       const torch::Tensor& keys,
+                                                       const torch::Tensor& projected_keys,
+                                                       const torch::Tensor& mask) {
+  const auto w_query = hidden_->weight.narrow(/*dim=*/1, /*start=*/key_size_, query_size_);
+  const auto projected_query = torch::mm(query, w_query.t());                // (B, A)
+  const auto energies = torch::tanh(projected_keys + projected_query.unsqueeze(1));  // (B, S, A)
+  return attend(energies, keys, mask);
+}
+
+AdditiveAttentionOutput BahdanauAttentionImpl::literal(const torch::Tensor& query,
+                                                       const torch::Tensor& keys,
+                                                       const torch::Tensor& mask) {
+  const auto repeated = query.unsqueeze(1).expand({-1, keys.size(1), -1});  // (B, S, Dq)
+  const auto concatenated = torch::cat({keys, repeated}, /*dim=*/2);         // (B, S, Dk + Dq)
+  const auto energies = torch::tanh(hidden_->forward(concatenated));         // (B, S, A)
+  return attend(energies, keys, mask);
+}
+
+AdditiveAttentionOutput BahdanauAttentionImpl::attend(const torch::Tensor& energies,
+                                                      const torch::Tensor& keys,
+                                                      const torch::Tensor& mask) {
+  auto scores = score_->forward(energies).squeeze(2);  // (B, S)
+  scores = scores.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());
+  const auto weights = torch::softmax(scores, /*dim=*/1);                     // (B, S)
+  const auto context = torch::bmm(weights.unsqueeze(1), keys).squeeze(1);    // (B, Dk)
+  return {context, weights};
+}
+
+}  // namespace heed

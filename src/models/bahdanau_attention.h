@@ -1,0 +1,57 @@
+// Bahdanau (additive) attention, written the way a learner writes it:
+//
+//   for each source position s:  h_s = tanh(W [k_s; q] + b)     (attention_size units)
+//                                e_s = v . h_s                   (one score)
+//   weights = masked softmax over s of e;  context = sum_s weights_s k_s
+//
+// W is one Linear layer over the concatenation [key; query] (key_size + query_size
+// inputs), exactly as in the classic exercise. Because W [k; q] = W_k k + W_q q, the
+// efficient path splits W column-wise: the key part W_k k + b is computed once per
+// sentence (`project_keys`), the query part W_q q once per decoder step. `literal`
+// computes the concatenate-then-multiply formula; tests prove both are equal.
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/types.h>
+
+namespace heed {
+
+struct AdditiveAttentionOutput {
+  torch::Tensor context;  // (B, key_size)
+  torch::Tensor weights;  // (B, S); exactly 0 at masked keys, rows sum to 1
+};
+
+class BahdanauAttentionImpl : public torch::nn::Module {
+ public:
+  BahdanauAttentionImpl(int64_t key_size, int64_t query_size, int64_t attention_size);
+
+  // keys: (B, S, key_size) -> W_k k + b: (B, S, attention_size). Once per sentence.
+  torch::Tensor project_keys(const torch::Tensor& keys) const;
+
+  // query: (B, query_size); keys: (B, S, key_size); projected_keys from project_keys;
+  // mask: (B, S) bool, true at real keys.
+  AdditiveAttentionOutput forward(const torch::Tensor& query, const torch::Tensor& keys,
+                                  const torch::Tensor& projected_keys,
+                                  const torch::Tensor& mask);
+
+  // The literal formula: concatenate each key with the repeated query, one Linear,
+  // tanh, a Linear to one score, masked softmax, weighted sum. Same inputs as forward.
+  AdditiveAttentionOutput literal(const torch::Tensor& query, const torch::Tensor& keys,
+                                  const torch::Tensor& mask);
+
+  int64_t key_size() const { return key_size_; }
+  int64_t query_size() const { return query_size_; }
+
+ private:
+  AdditiveAttentionOutput attend(const torch::Tensor& energies, const torch::Tensor& keys,
+                                 const torch::Tensor& mask);
+
+  int64_t key_size_;
+  int64_t query_size_;
+  torch::nn::Linear hidden_{nullptr};  // (key_size + query_size) -> attention_size, with bias
+  torch::nn::Linear score_{nullptr};   // attention_size -> 1, no bias
+};
+TORCH_MODULE(BahdanauAttention);
+
+}  // namespace heed

@@ -1,0 +1,87 @@
+// gru-bahdanau: a GRU encoder with a Bahdanau (additive) attention decoder.
+//
+//   source ids -> embedding -> dropout -> GRU encoder (bidirectional by default,
+//   `layers` deep, packed so padding never enters a state) -> memory (B, S, E)
+//   decoder, per target step i:
+//     a_i = attention(query = s_{i-1} (top layer), keys = memory)        (B, S)
+//     c_i = sum_s a_i[s] memory_s                                         (B, E)
+//     s_i = GRU stack([embedding(y_{i-1}); c_i], s_{i-1})
+//     logits_i = Linear(dropout([s_i; c_i; embedding(y_{i-1})]))          (B, V)
+//   The decoder state starts as tanh(bridge(final encoder states)) per layer.
+// E = hidden * (bidirectional ? 2 : 1).
+#pragma once
+
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/rnn.h>
+#include <torch/nn/modules/container/modulelist.h>
+
+#include "models/bahdanau_attention.h"
+#include "models/model_dims.h"
+#include "models/seq2seq_model.h"
+
+namespace heed {
+
+struct GruBahdanauConfig {
+  int64_t emb = 256;             // embedding size, both sides
+  int64_t hidden = 256;          // GRU hidden size per direction
+  int64_t layers = 1;            // encoder and decoder depth
+  int64_t attention_size = 256;  // units of the additive attention layer
+  double dropout = 0.1;
+  bool bidirectional = true;     // encoder direction
+
+  // Reads the keys above; missing keys keep their defaults; unknown keys and bad values
+  // throw heed::Error naming the option.
+  static GruBahdanauConfig from_json(const nlohmann::json& json);
+  nlohmann::json to_json() const;
+};
+
+class GruBahdanau : public Seq2SeqModel {
+ public:
+  GruBahdanau(const GruBahdanauConfig& config, const ModelDims& dims);
+
+  ForwardOutput forward(const SourceBatch& source, const torch::Tensor& target_input,
+                        bool return_attention) override;
+  std::unique_ptr<DecoderState> start(const SourceBatch& source, bool return_attention) override;
+  StepOutput step(DecoderState& state, const torch::Tensor& tokens,
+                  bool return_attention) override;
+  void reorder(DecoderState& state, const torch::Tensor& index) override;
+
+  std::string name() const override { return "gru-bahdanau"; }
+  nlohmann::json hyperparameters() const override { return config_.to_json(); }
+
+ private:
+  struct Memory {
+    torch::Tensor states;     // (B, S, E)
+    torch::Tensor projected;  // (B, S, A): the key part of the attention layer
+    torch::Tensor mask;       // (B, S) bool
+    torch::Tensor hidden;     // (layers, B, H): initial decoder state
+  };
+  struct DecoderStep {
+    torch::Tensor hidden;   // (layers, B, H) after the step
+    torch::Tensor context;  // (B, E)
+    torch::Tensor weights;  // (B, S)
+  };
+
+  Memory encode(const SourceBatch& source);
+  // embedded: (B, emb) of the consumed token; hidden: (layers, B, H) before it.
+  DecoderStep decode_step(const Memory& memory, const torch::Tensor& hidden,
+                          const torch::Tensor& embedded);
+  // [s_i; c_i; emb_i] -> logits over the last dimension.
+  torch::Tensor output_logits(const torch::Tensor& top_state, const torch::Tensor& context,
+                              const torch::Tensor& embedded);
+
+  GruBahdanauConfig config_;
+  ModelDims dims_;
+  torch::nn::Embedding source_embedding_{nullptr};
+  torch::nn::Embedding target_embedding_{nullptr};
+  torch::nn::GRU encoder_{nullptr};
+  torch::nn::Linear bridge_{nullptr};  // E -> H, shared across layers
+  BahdanauAttention attention_{nullptr};
+  torch::nn::ModuleList decoder_cells_{nullptr};  // GRUCell per layer
+  torch::nn::Linear output_{nullptr};  // H + E + emb -> V
+  torch::nn::Dropout dropout_{nullptr};
+};
+
+}  // namespace heed

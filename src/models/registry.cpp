@@ -1,0 +1,33 @@
+#include "models/registry.h"
+
+#include "models/gru_bahdanau.h"
+#include "util/error.h"
+
+namespace heed {
+
+const std::vector<ModelEntry>& model_registry() {
+  static const std::vector<ModelEntry> entries = {
+      {"gru-bahdanau",
+       "GRU encoder (bidirectional) + GRU decoder with Bahdanau additive attention",
+       [](const nlohmann::json& hyperparameters, const ModelDims& dims) -> ModelPtr {
+         return std::make_shared<GruBahdanau>(GruBahdanauConfig::from_json(hyperparameters), dims);
+       }},
+  };
+  return entries;
+}
+
+const ModelEntry& find_model(const std::string& name) {
+  std::string known;
+  for (const auto& entry : model_registry()) {
+    if (entry.name == name) return entry;
+    known += (known.empty() ? "" : ", ") + entry.name;
+  }
+  throw Error("unknown model '" + name + "' (known: " + known + ")");
+}
+
+ModelPtr build_model(const std::string& name, const nlohmann::json& hyperparameters,
+                     const ModelDims& dims) {
+  return find_model(name).build(hyperparameters, dims);
+}
+
+}  // namespace heed

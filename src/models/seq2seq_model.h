@@ -1,0 +1,71 @@
+// The common interface of every model in the registry.
+//
+// A model is trained teacher-forced through `forward` and decodes incrementally through
+// `start` + `step` (+ `reorder` for beam search). Attention is opt-in on every call, in
+// the shape convention of attention_maps.h, so training does not pay for it.
+//
+// Shapes: B = batch, S = source length, T = target length, V = target vocabulary.
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/types.h>
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "models/attention_maps.h"
+
+namespace heed {
+
+// A padded batch of source sentences. Every row ends with </s>.
+struct SourceBatch {
+  torch::Tensor ids;      // (B, S) int64, padded with Vocabulary::kPad
+  torch::Tensor mask;     // (B, S) bool, true at real tokens
+  torch::Tensor lengths;  // (B) int64, real tokens per row (CPU)
+};
+
+struct ForwardOutput {
+  torch::Tensor logits;     // (B, T, V) unnormalised scores of the next token
+  AttentionMaps attention;  // filled only when requested; queries = T
+};
+
+// Model-specific incremental decoding state (GRU hidden state, Transformer caches).
+class DecoderState {
+ public:
+  virtual ~DecoderState() = default;
+  // Attention computed once per sentence at `start` (Transformer enc_self); queries = S.
+  AttentionMaps source_attention;
+};
+
+struct StepOutput {
+  torch::Tensor log_probs;  // (B, V) log-softmax of the next token
+  AttentionMaps attention;  // filled only when requested; queries = 1
+};
+
+class Seq2SeqModel : public torch::nn::Module {
+ public:
+  // Teacher-forced pass. target_input: (B, T) int64 = <s> y1 .. y_{T-1}, padded.
+  virtual ForwardOutput forward(const SourceBatch& source, const torch::Tensor& target_input,
+                                bool return_attention) = 0;
+
+  // Encodes the source and returns the state before the first target token.
+  virtual std::unique_ptr<DecoderState> start(const SourceBatch& source,
+                                              bool return_attention) = 0;
+
+  // Consumes one target token per row, tokens: (B) int64, and predicts the next.
+  virtual StepOutput step(DecoderState& state, const torch::Tensor& tokens,
+                          bool return_attention) = 0;
+
+  // Keeps rows `index` (K) int64 of the state, in that order (beam search, finished rows).
+  virtual void reorder(DecoderState& state, const torch::Tensor& index) = 0;
+
+  // Registry name and the complete, resolved hyperparameters (saved in config.json).
+  virtual std::string name() const = 0;
+  virtual nlohmann::json hyperparameters() const = 0;
+};
+
+using ModelPtr = std::shared_ptr<Seq2SeqModel>;
+
+}  // namespace heed

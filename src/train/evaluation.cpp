@@ -1,0 +1,57 @@
+#include "train/evaluation.h"
+
+#include <torch/nn/functional/loss.h>
+
+#include <cmath>
+
+#include "data/encoding.h"
+#include "decode/translator.h"
+
+namespace heed {
+
+TeacherForcedLoss teacher_forced_loss(Seq2SeqModel& model, const std::vector<EncodedPair>& examples,
+                                      int64_t batch_tokens, const torch::Device& device) {
+  namespace F = torch::nn::functional;
+  torch::NoGradGuard no_grad;
+  TeacherForcedLoss result;
+  for (const auto& indices : make_batches(examples, batch_tokens)) {
+    const Batch batch = make_batch(examples, indices, device);
+    const auto logits = model.forward(batch.source, batch.target_input, false).logits;  // (B, T, V)
+    const auto nll = F::cross_entropy(
+        logits.reshape({-1, logits.size(2)}), batch.target_output.reshape({-1}),
+        F::CrossEntropyFuncOptions().ignore_index(Vocabulary::kPad).reduction(torch::kSum));
+    result.total_nll += nll.item<double>();
+    result.tokens += batch.target_tokens;
+  }
+  return result;
+}
+
+EvaluationResult evaluate(const LoadedModel& model, const std::vector<SentencePair>& pairs,
+                          const EvaluationOptions& options) {
+  EvaluationResult result;
+  result.sentences = pairs.size();
+  const torch::Device device = model.model->parameters().front().device();
+  const TextCodec codec{model.source_tokenizer.get(), &model.source_vocab,
+                        model.target_tokenizer.get(), &model.target_vocab};
+  const auto loss = teacher_forced_loss(*model.model, encode_pairs(pairs, codec),
+                                        options.batch_tokens, device);
+  result.loss = loss.mean();
+  result.perplexity = std::exp(result.loss);
+
+  TranslatorOptions translator_options;
+  translator_options.batch_size = options.batch_size;
+  const Translator translator(model, translator_options);
+  std::vector<std::string> sources, references;
+  for (const auto& pair : pairs) {
+    sources.push_back(pair.source);
+    references.push_back(model.target_tokenizer->decode(model.target_tokenizer->encode(pair.target)));
+  }
+  for (auto& translation : translator.translate(sources)) {
+    result.hypotheses.push_back(std::move(translation.text));
+  }
+  result.exact_match = exact_match(result.hypotheses, references);
+  result.bleu = corpus_bleu(result.hypotheses, references, options.bleu);
+  return result;
+}
+
+}  // namespace heed

@@ -1,0 +1,46 @@
+// Evaluation of a model on sentence pairs: teacher-forced loss / perplexity, and
+// greedy translation scored by exact match and corpus BLEU (sacreBLEU-compatible).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "data/batching.h"
+#include "data/sentence_pair.h"
+#include "metrics/bleu.h"
+#include "train/model_directory.h"
+
+namespace heed {
+
+struct TeacherForcedLoss {
+  double total_nll = 0.0;  // summed over target tokens (incl. </s>), natural log
+  int64_t tokens = 0;
+  double mean() const { return tokens > 0 ? total_nll / static_cast<double>(tokens) : 0.0; }
+};
+
+// Sum of token negative log-likelihoods under teacher forcing, batched under batch_tokens.
+TeacherForcedLoss teacher_forced_loss(Seq2SeqModel& model, const std::vector<EncodedPair>& examples,
+                                      int64_t batch_tokens, const torch::Device& device);
+
+struct EvaluationResult {
+  size_t sentences = 0;
+  double loss = 0.0;        // teacher-forced mean NLL per target token
+  double perplexity = 0.0;  // exp(loss), teacher-forced
+  double exact_match = 0.0; // 0..1
+  BleuScore bleu;
+  std::vector<std::string> hypotheses;  // detokenized greedy outputs, input order
+};
+
+struct EvaluationOptions {
+  int64_t batch_tokens = 4096;   // teacher-forced loss batches
+  int64_t batch_size = 64;       // sentences per greedy decoding call
+  BleuOptions bleu;
+};
+
+// References are compared as the target tokenizer would write them
+// (decode(encode(target))), i.e. with normalised whitespace and the model's casing.
+EvaluationResult evaluate(const LoadedModel& model, const std::vector<SentencePair>& pairs,
+                          const EvaluationOptions& options);
+
+}  // namespace heed

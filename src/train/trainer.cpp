@@ -1,0 +1,398 @@
+#include "train/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/nn/functional/loss.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adam.h>
+#include <torch/serialize.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "data/batching.h"
+#include "data/encoding.h"
+#include "data/uniform_int.h"
+#include "train/evaluation.h"
+#include "train/interrupt.h"
+#include "train/progress.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace heed {
+
+BestMetric parse_best_metric(const std::string& name) {
+  if (name == "bleu") return BestMetric::Bleu;
+  if (name == "exact") return BestMetric::ExactMatch;
+  if (name == "loss") return BestMetric::Loss;
+  throw Error("unknown --best-metric '" + name + "' (known: bleu, exact, loss)");
+}
+
+std::string best_metric_name(BestMetric metric) {
+  switch (metric) {
+    case BestMetric::Bleu: return "bleu";
+    case BestMetric::ExactMatch: return "exact";
+    case BestMetric::Loss: return "loss";
+  }
+  return "?";
+}
+
+nlohmann::json TrainOptions::to_json() const {
+  return {{"epochs", epochs},
+          {"max_steps", max_steps},
+          {"time_budget", time_budget_s},
+          {"batch_tokens", batch_tokens},
+          {"lr", lr},
+          {"clip_norm", clip_norm},
+          {"valid_every", valid_every},
+          {"patience", patience},
+          {"best_metric", best_metric_name(best_metric)},
+          {"seed", seed}};
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+constexpr const char* kLogHeader =
+    "step,epoch,train_loss,valid_loss,valid_exact,valid_bleu,tokens_per_s,elapsed_s";
+
+// What --resume needs besides weights and optimizer state.
+struct Progress {
+  int64_t step = 0;
+  int64_t epoch = 0;           // 0-based epoch in progress
+  int64_t next_batch = 0;      // position in that epoch's batch order
+  bool has_best = false;
+  double best_score = 0.0;
+  int64_t bad_validations = 0;
+  double elapsed_s = 0.0;
+  std::vector<std::string> log_rows;
+
+  nlohmann::json to_json() const {
+    return {{"step", step},           {"epoch", epoch},         {"next_batch", next_batch},
+            {"has_best", has_best},   {"best_score", best_score},
+            {"bad_validations", bad_validations},               {"elapsed_s", elapsed_s}};
+  }
+  static Progress from_json(const nlohmann::json& json) {
+    Progress p;
+    p.step = json.at("step").get<int64_t>();
+    p.epoch = json.at("epoch").get<int64_t>();
+    p.next_batch = json.at("next_batch").get<int64_t>();
+    p.has_best = json.at("has_best").get<bool>();
+    p.best_score = json.at("best_score").get<double>();
+    p.bad_validations = json.at("bad_validations").get<int64_t>();
+    p.elapsed_s = json.at("elapsed_s").get<double>();
+    return p;
+  }
+};
+
+std::string format_number(double value, int precision) {
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(precision);
+  out << value;
+  return out.str();
+}
+
+// The batch order of one epoch: a permutation drawn from (seed, epoch) alone, so a
+// resumed run sees the same order.
+std::vector<size_t> epoch_order(size_t batches, uint64_t seed, int64_t epoch) {
+  std::vector<size_t> order(batches);
+  for (size_t i = 0; i < batches; ++i) order[i] = i;
+  std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(epoch));
+  for (size_t i = batches; i > 1; --i) {
+    std::swap(order[i - 1], order[uniform_below(rng, i)]);
+  }
+  return order;
+}
+
+std::string rng_path(const std::string& dir) { return dir + "/rng.pt"; }
+
+void save_rng(const std::string& dir) {
+  torch::serialize::OutputArchive archive;
+  archive.write("cpu", at::detail::getDefaultCPUGenerator().get_state());
+  write_atomically(rng_path(dir), [&](std::ostream& out) { archive.save_to(out); });
+}
+
+void load_rng(const std::string& dir) {
+  if (!std::filesystem::exists(rng_path(dir))) return;
+  torch::serialize::InputArchive archive;
+  archive.load_from(rng_path(dir));
+  torch::Tensor state;
+  archive.read("cpu", state);
+  auto generator = at::detail::getDefaultCPUGenerator();
+  generator.set_state(state);
+}
+
+class TrainingRun {
+ public:
+  TrainingRun(LoadedModel& model, const std::vector<SentencePair>& train_pairs,
+              const std::vector<SentencePair>& valid_pairs, const TrainOptions& options)
+      : model_(model),
+        valid_pairs_(valid_pairs),
+        options_(options),
+        optimizer_(model.model->parameters(), torch::optim::AdamOptions(options.lr)) {
+    const TextCodec codec{model.source_tokenizer.get(), &model.source_vocab,
+                          model.target_tokenizer.get(), &model.target_vocab};
+    examples_ = encode_pairs(train_pairs, codec);
+    batches_ = make_batches(examples_, options.batch_tokens);
+    for (const auto& example : examples_) epoch_tokens_ += static_cast<int64_t>(example.target.size()) + 1;
+  }
+
+  void resume() {
+    const std::string& dir = options_.out_dir;
+    load_weights(*model_.model, model_files::last_weights(dir), options_.device);
+    torch::serialize::InputArchive archive;
+    try {
+      archive.load_from(model_files::optimizer(dir), options_.device);
+      optimizer_.load(archive);
+      progress_ = Progress::from_json(nlohmann::json::parse(read_file(model_files::progress(dir))));
+      load_rng(dir);
+    } catch (const std::exception& e) {
+      throw Error("cannot resume from " + dir + ": " + e.what());
+    }
+    std::ifstream log(model_files::train_log(dir));
+    std::string line;
+    std::getline(log, line);  // header
+    while (std::getline(log, line)) {
+      if (!line.empty()) progress_.log_rows.push_back(line);
+    }
+    spdlog::info("resuming from {} at step {} (epoch {})", dir, progress_.step, progress_.epoch + 1);
+  }
+
+  TrainResult run() {
+    InterruptGuard interrupt_guard;
+    ProgressReporter reporter(options_.log_every_s);
+    reporter_ = &reporter;
+    namespace F = torch::nn::functional;
+    start_ = Clock::now();
+    spdlog::info("training {} ({} parameters) on {} pairs in {} batches per epoch", model_.config.model,
+                 parameter_count(), examples_.size(), batches_.size());
+    TrainResult result;
+    model_.model->train();
+    bool stop = false;
+    while (!stop) {
+      if (options_.epochs > 0 && progress_.epoch >= options_.epochs) {
+        result.stop_reason = "reached --epochs " + std::to_string(options_.epochs);
+        break;
+      }
+      const auto order = epoch_order(batches_.size(), options_.seed, progress_.epoch);
+      while (progress_.next_batch < static_cast<int64_t>(order.size())) {
+        const Batch batch = make_batch(examples_, batches_[order[progress_.next_batch]], options_.device);
+        const auto step_start = Clock::now();
+        const auto logits = model_.model->forward(batch.source, batch.target_input, false).logits;
+        const auto loss = F::cross_entropy(
+            logits.reshape({-1, logits.size(2)}), batch.target_output.reshape({-1}),
+            F::CrossEntropyFuncOptions().ignore_index(Vocabulary::kPad));
+        optimizer_.zero_grad();
+        loss.backward();
+        if (options_.clip_norm > 0) {
+          torch::nn::utils::clip_grad_norm_(model_.model->parameters(), options_.clip_norm);
+        }
+        optimizer_.step();
+        const double loss_value = loss.item<double>();
+        if (!std::isfinite(loss_value)) {
+          throw Error("training diverged (loss is " + std::to_string(loss_value) +
+                      " at step " + std::to_string(progress_.step + 1) + "); try a lower --lr");
+        }
+        progress_.step += 1;
+        progress_.next_batch += 1;
+        window_loss_ += loss_value * static_cast<double>(batch.target_tokens);
+        window_tokens_ += batch.target_tokens;
+        train_seconds_ += seconds_since(step_start);
+        train_tokens_ += batch.target_tokens;
+        reporter.update(snapshot(loss_value));
+
+        if (InterruptGuard::requested()) {
+          stop = true;
+          result.interrupted = true;
+          result.stop_reason = std::string("interrupted by ") +
+                               (InterruptGuard::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT");
+          break;
+        }
+        if (options_.valid_every > 0 && progress_.step % options_.valid_every == 0) {
+          if (validate_and_save()) {
+            stop = true;
+            result.stop_reason = "no improvement in " + std::to_string(options_.patience) + " validations";
+            break;
+          }
+        }
+        if (options_.max_steps > 0 && progress_.step >= options_.max_steps) {
+          stop = true;
+          result.stop_reason = "reached --max-steps " + std::to_string(options_.max_steps);
+          break;
+        }
+        if (options_.time_budget_s > 0 && elapsed() >= options_.time_budget_s) {
+          stop = true;
+          result.stop_reason = "reached --time-budget " + format_number(options_.time_budget_s, 0) + "s";
+          break;
+        }
+      }
+      if (progress_.next_batch >= static_cast<int64_t>(order.size())) {
+        progress_.epoch += 1;
+        progress_.next_batch = 0;
+        if (!stop && options_.valid_every == 0 && validate_and_save()) {
+          stop = true;
+          result.stop_reason = "no improvement in " + std::to_string(options_.patience) + " validations";
+        }
+      }
+    }
+    // The final state is always saved; it is validated unless just done or interrupted.
+    if (result.interrupted || last_validated_step_ == progress_.step) {
+      save(/*best=*/!has_validation() && !result.interrupted);
+    } else {
+      validate_and_save();
+    }
+    reporter.finish();
+    result.steps = progress_.step;
+    result.epochs_completed = progress_.epoch;
+    result.best_score = progress_.best_score;
+    spdlog::info("stopped: {}; {} steps, {} in all; model saved in {}", result.stop_reason,
+                 progress_.step, format_duration(elapsed()), options_.out_dir);
+    return result;
+  }
+
+ private:
+  bool has_validation() const { return !valid_pairs_.empty(); }
+  double elapsed() const { return progress_.elapsed_s + seconds_since(start_); }
+
+  int64_t parameter_count() const {
+    int64_t count = 0;
+    for (const auto& p : model_.model->parameters()) count += p.numel();
+    return count;
+  }
+
+  ProgressSnapshot snapshot(double loss_value) const {
+    ProgressSnapshot s;
+    s.step = progress_.step;
+    s.epoch = progress_.epoch + 1;
+    s.loss = loss_value;
+    s.tokens_per_s = train_seconds_ > 0 ? static_cast<double>(train_tokens_) / train_seconds_ : 0.0;
+    s.elapsed_s = elapsed();
+    double fraction = -1.0;
+    if (options_.time_budget_s > 0) fraction = std::max(fraction, s.elapsed_s / options_.time_budget_s);
+    if (options_.max_steps > 0) {
+      fraction = std::max(fraction, static_cast<double>(progress_.step) / static_cast<double>(options_.max_steps));
+    }
+    if (options_.epochs > 0 && !batches_.empty()) {
+      const double done = static_cast<double>(progress_.epoch) +
+                          static_cast<double>(progress_.next_batch) / static_cast<double>(batches_.size());
+      fraction = std::max(fraction, done / static_cast<double>(options_.epochs));
+    }
+    s.fraction_done = fraction;
+    return s;
+  }
+
+  // Validates (when there is a validation set), logs a row, saves; returns true when
+  // early stopping says to stop.
+  bool validate_and_save() {
+    last_validated_step_ = progress_.step;
+    const double train_loss = window_tokens_ > 0 ? window_loss_ / static_cast<double>(window_tokens_) : NAN;
+    window_loss_ = 0.0;
+    window_tokens_ = 0;
+    const double tokens_per_s = train_seconds_ > 0 ? static_cast<double>(train_tokens_) / train_seconds_ : 0.0;
+    std::string row = std::to_string(progress_.step) + "," + std::to_string(progress_.epoch) + "," +
+                      (std::isfinite(train_loss) ? format_number(train_loss, 5) : "");
+    bool improved = true;
+    if (has_validation()) {
+      model_.model->eval();
+      EvaluationOptions evaluation;
+      evaluation.batch_tokens = options_.batch_tokens;
+      evaluation.batch_size = options_.valid_batch_size;
+      const EvaluationResult result = evaluate(model_, valid_pairs_, evaluation);
+      model_.model->train();
+      const double score = options_.best_metric == BestMetric::Bleu         ? result.bleu.score
+                           : options_.best_metric == BestMetric::ExactMatch ? 100.0 * result.exact_match
+                                                                            : -result.loss;
+      improved = !progress_.has_best || score > progress_.best_score;
+      if (improved) {
+        progress_.has_best = true;
+        progress_.best_score = score;
+        progress_.bad_validations = 0;
+      } else {
+        progress_.bad_validations += 1;
+      }
+      row += "," + format_number(result.loss, 5) + "," + format_number(100.0 * result.exact_match, 2) +
+             "," + format_number(result.bleu.score, 2);
+      reporter_->message(fmt::format(
+          "validation at step {}: loss {:.4f}  ppl {:.2f}  exact {:.2f}%  BLEU {:.2f}{}", progress_.step,
+          result.loss, result.perplexity, 100.0 * result.exact_match, result.bleu.score,
+          improved ? "  (new best)" : fmt::format("  (no improvement {}/{})", progress_.bad_validations,
+                                                   options_.patience)));
+    } else {
+      row += ",,,";
+      reporter_->message(fmt::format("step {}: train loss {:.4f}", progress_.step, train_loss));
+    }
+    row += "," + format_number(tokens_per_s, 1) + "," + format_number(elapsed(), 1);
+    progress_.log_rows.push_back(row);
+    save(improved);
+    return options_.patience > 0 && progress_.bad_validations >= options_.patience;
+  }
+
+  void save(bool best) {
+    const std::string& dir = options_.out_dir;
+    save_weights(*model_.model, model_files::last_weights(dir));
+    if (best) save_weights(*model_.model, model_files::best_weights(dir));
+    torch::serialize::OutputArchive archive;
+    optimizer_.save(archive);
+    write_atomically(model_files::optimizer(dir), [&](std::ostream& out) { archive.save_to(out); });
+    save_rng(dir);
+    Progress snapshot = progress_;
+    snapshot.elapsed_s = elapsed();
+    write_file_atomically(model_files::progress(dir), snapshot.to_json().dump(2) + "\n");
+    std::string log = std::string(kLogHeader) + "\n";
+    for (const auto& row : progress_.log_rows) log += row + "\n";
+    write_file_atomically(model_files::train_log(dir), log);
+  }
+
+  LoadedModel& model_;
+  const std::vector<SentencePair>& valid_pairs_;
+  TrainOptions options_;
+  torch::optim::Adam optimizer_;
+  std::vector<EncodedPair> examples_;
+  std::vector<std::vector<size_t>> batches_;
+  int64_t epoch_tokens_ = 0;
+  Progress progress_;
+  Clock::time_point start_;
+  ProgressReporter* reporter_ = nullptr;
+  double window_loss_ = 0.0;
+  int64_t window_tokens_ = 0;
+  double train_seconds_ = 0.0;
+  int64_t train_tokens_ = 0;
+  int64_t last_validated_step_ = -1;
+};
+
+}  // namespace
+
+TrainResult train(LoadedModel& model, const std::vector<SentencePair>& train_pairs,
+                  const std::vector<SentencePair>& valid_pairs, const TrainOptions& options,
+                  bool resume) {
+  if (train_pairs.empty()) throw Error("the training data holds no sentence pairs");
+  std::error_code error;
+  std::filesystem::create_directories(options.out_dir, error);
+  if (error) throw Error("cannot create " + options.out_dir + ": " + error.message());
+  torch::manual_seed(options.seed);
+  model.model->to(options.device);
+  if (!resume) {
+    model.config.training = options.to_json();
+    save_config(options.out_dir, model.config);
+    model.source_vocab.save(model_files::source_vocab(options.out_dir));
+    model.target_vocab.save(model_files::target_vocab(options.out_dir));
+  }
+  TrainingRun run(model, train_pairs, valid_pairs, options);
+  if (resume) run.resume();
+  TrainResult result = run.run();
+  model.model->eval();
+  return result;
+}
+
+}  // namespace heed

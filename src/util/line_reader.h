@@ -1,0 +1,42 @@
+// Line reader over a file descriptor that can tell whether the next line is available
+// without blocking — what streaming translation needs to batch greedily yet never
+// wait for input that has not been sent.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace heed {
+
+class LineReader {
+ public:
+  // Reads `path`, or standard input when path is "-" or empty. heed::Error when missing.
+  explicit LineReader(const std::string& path);
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // The next line without its line end (LF or CRLF) and, on the first line, without a
+  // UTF-8 BOM; nullopt at end of input. Invalid UTF-8 throws heed::Error "NAME:LINE: ...".
+  std::optional<std::string> next();
+
+  // True when next() can return without blocking (a whole line is buffered or
+  // readable now, or the input has ended).
+  bool ready();
+
+  const std::string& name() const { return name_; }
+  size_t line_number() const { return line_number_; }
+
+ private:
+  bool fill(bool block);  // reads more; returns false at end of input
+
+  int fd_;
+  bool owns_fd_;
+  std::string name_;
+  std::string buffer_;
+  size_t start_ = 0;
+  bool eof_ = false;
+  size_t line_number_ = 0;
+};
+
+}  // namespace heed

@@ -1,0 +1,185 @@
+// The heed binary end to end: data -> train (tiny) -> translate -> dump-attention -> eval.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <map>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "support/run_heed.h"
+#include "util/csv.h"
+
+namespace heed {
+namespace {
+
+using testing::run_heed;
+using testing::split_lines;
+
+// One tiny model shared by the tests of this file (training is the slow part).
+class CliEndToEnd : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir("heed_cli");
+    const auto data = run_heed("data dates --count 400 --seed 3 --out " + (*dir_ / "train.tsv"));
+    ASSERT_EQ(data.exit_code, 0) << data.err;
+    const auto valid = run_heed("data dates --count 20 --seed 4 --out " + (*dir_ / "valid.tsv"));
+    ASSERT_EQ(valid.exit_code, 0) << valid.err;
+    const auto train = run_heed("train --train " + (*dir_ / "train.tsv") + " --valid " + (*dir_ / "valid.tsv") +
+                                " --model gru-bahdanau --tokenizer char --emb 16 --hidden 16 --attention-size 8"
+                                " --max-steps 12 --valid-every 6 --batch-tokens 800 --threads 1 --out " +
+                                (*dir_ / "model"));
+    ASSERT_EQ(train.exit_code, 0) << train.err;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static std::string model() { return *dir_ / "model"; }
+  static testing::TempDir* dir_;
+};
+testing::TempDir* CliEndToEnd::dir_ = nullptr;
+
+TEST_F(CliEndToEnd, ModelDirectoryDescribesItself) {
+  for (const char* file : {"config.json", "source.vocab", "target.vocab", "model.best.pt", "model.last.pt",
+                           "optimizer.pt", "progress.json", "train_log.csv"}) {
+    EXPECT_TRUE(std::filesystem::exists(model() + "/" + file)) << file;
+  }
+  const auto config = nlohmann::json::parse(testing::read_text(model() + "/config.json"));
+  EXPECT_EQ(config["format_version"], 1);
+  EXPECT_EQ(config["model"], "gru-bahdanau");
+  EXPECT_EQ(config["hyperparameters"]["hidden"], 16);
+  EXPECT_EQ(config["hyperparameters"]["attention_size"], 8);
+  EXPECT_EQ(config["source"]["tokenizer"], "char");
+  const auto log = split_lines(testing::read_text(model() + "/train_log.csv"));
+  ASSERT_EQ(log.size(), 3u);  // header + validations at steps 6 and 12
+  EXPECT_EQ(log[0], "step,epoch,train_loss,valid_loss,valid_exact,valid_bleu,tokens_per_s,elapsed_s");
+  EXPECT_EQ(log[1].substr(0, 2), "6,");
+  EXPECT_EQ(log[2].substr(0, 3), "12,");
+  const auto progress = nlohmann::json::parse(testing::read_text(model() + "/progress.json"));
+  EXPECT_EQ(progress["step"], 12);
+}
+
+TEST_F(CliEndToEnd, TranslateWritesOneLinePerInputLineInOrder) {
+  const auto result = run_heed("translate --model " + model(), "3 may 1979\n\n5/30/70\ntuesday, march 3, 1970\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto lines = split_lines(result.out);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[1], "");  // an empty line gives an empty line
+}
+
+TEST_F(CliEndToEnd, DumpAttentionLongCsvRowsSumToOne) {
+  const auto result = run_heed("dump-attention --model " + model(), "3 may 1979\n5/30/70\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto lines = split_lines(result.out);
+  ASSERT_GT(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "sentence,part,layer,head,query_index,query_token,key_index,key_token,weight");
+  std::map<std::tuple<std::string, std::string, std::string, std::string, std::string>, double> sums;
+  std::map<std::string, std::string> last_key_token;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const auto fields = csv::parse_line(lines[i]);
+    ASSERT_EQ(fields.size(), 9u) << lines[i];
+    EXPECT_EQ(fields[1], "cross");
+    EXPECT_EQ(fields[2], "0");
+    EXPECT_EQ(fields[3], "0");
+    const double weight = std::stod(fields[8]);
+    EXPECT_GE(weight, 0.0);
+    sums[{fields[0], fields[1], fields[2], fields[3], fields[4]}] += weight;
+    last_key_token[fields[0]] = fields[7];
+  }
+  EXPECT_EQ(last_key_token["0"], "</s>");  // keys include the source </s>
+  EXPECT_TRUE(sums.count({"1", "cross", "0", "0", "0"}));
+  for (const auto& [key, sum] : sums) EXPECT_NEAR(sum, 1.0, 1e-4);
+}
+
+TEST_F(CliEndToEnd, DumpAttentionForceDecodesAReference) {
+  const std::string ref = *dir_ / "ref.tsv";
+  testing::write_text(ref, "3 may 1979\t1979-05-03\n");
+  const auto result = run_heed("dump-attention --model " + model() + " --reference " + ref);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto lines = split_lines(result.out);
+  // 11 queries (10 chars + </s>) x 11 keys (10 chars + </s>) + header.
+  ASSERT_EQ(lines.size(), 1u + 11u * 11u);
+  EXPECT_EQ(csv::parse_line(lines[1])[5], "1");
+  EXPECT_EQ(csv::parse_line(lines.back())[5], "</s>");
+  EXPECT_EQ(csv::parse_line(lines.back())[7], "</s>");
+}
+
+TEST_F(CliEndToEnd, DumpAttentionMatrixFormat) {
+  const std::string out_dir = *dir_ / "matrices";
+  const auto result = run_heed("dump-attention --model " + model() + " --format matrix --out-dir " + out_dir,
+                               "3 may 1979\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto lines = split_lines(testing::read_text(out_dir + "/s0_cross_l0_h0.csv"));
+  ASSERT_GE(lines.size(), 2u);
+  const auto header = csv::parse_line(lines[0]);
+  EXPECT_EQ(header.size(), 12u);  // corner + 10 chars + </s>
+  EXPECT_EQ(header[1], "3");
+  EXPECT_EQ(header[2], "▁");
+  EXPECT_EQ(header.back(), "</s>");
+}
+
+TEST_F(CliEndToEnd, EvalReportsJson) {
+  const auto result = run_heed("eval --json --model " + model() + " --test " + (*dir_ / "valid.tsv"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["sentences"], 20);
+  EXPECT_GE(json["exact_match"].get<double>(), 0.0);
+  EXPECT_GT(json["teacher_forced_perplexity"].get<double>(), 1.0);
+  EXPECT_NE(json["bleu_signature"].get<std::string>().find("tok:13a"), std::string::npos);
+}
+
+TEST_F(CliEndToEnd, ResumeContinuesFromTheSavedStep) {
+  const std::string copy = *dir_ / "resumed";
+  std::filesystem::copy(model(), copy);
+  const auto result = run_heed("train --resume " + copy + " --train " + (*dir_ / "train.tsv") +
+                               " --max-steps 15 --batch-tokens 800 --threads 1");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto progress = nlohmann::json::parse(testing::read_text(copy + "/progress.json"));
+  EXPECT_EQ(progress["step"], 15);
+}
+
+// A pipe fed one line at a time: each translation must appear before the next line
+// is written (translate must not wait for more input or for end of input).
+TEST_F(CliEndToEnd, TranslateStreamsLineByLine) {
+  int to_child[2], from_child[2];
+  ASSERT_EQ(::pipe(to_child), 0);
+  ASSERT_EQ(::pipe(from_child), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::dup2(to_child[0], 0);
+    ::dup2(from_child[1], 1);
+    ::close(to_child[1]);
+    ::close(from_child[0]);
+    const std::string m = model();
+    ::execl(HEED_BINARY, HEED_BINARY, "translate", "--model", m.c_str(), "--threads", "1", (char*)nullptr);
+    ::_exit(127);
+  }
+  ::close(to_child[0]);
+  ::close(from_child[1]);
+  std::string received;
+  for (const std::string line : {"3 may 1979\n", "5/30/70\n", "oct 8, 2011\n"}) {
+    ASSERT_EQ(::write(to_child[1], line.data(), line.size()), static_cast<ssize_t>(line.size()));
+    const size_t lines_before = std::count(received.begin(), received.end(), '\n');
+    while (static_cast<size_t>(std::count(received.begin(), received.end(), '\n')) == lines_before) {
+      pollfd descriptor{from_child[0], POLLIN, 0};
+      ASSERT_GT(::poll(&descriptor, 1, 60000), 0) << "no translation within 60 s of writing " << line;
+      char buffer[256];
+      const ssize_t got = ::read(from_child[0], buffer, sizeof(buffer));
+      ASSERT_GT(got, 0);
+      received.append(buffer, static_cast<size_t>(got));
+    }
+  }
+  ::close(to_child[1]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(from_child[0]);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(split_lines(received).size(), 3u);
+}
+
+}  // namespace
+}  // namespace heed

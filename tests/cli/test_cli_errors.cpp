@@ -1,0 +1,109 @@
+// Every user mistake: one line "heed: error: ..." on stderr and a non-zero exit.
+#include <gtest/gtest.h>
+
+#include "support/run_heed.h"
+
+namespace heed {
+namespace {
+
+using testing::run_heed;
+
+void expect_one_error_line(const testing::CommandResult& result, const std::string& fragment) {
+  EXPECT_NE(result.exit_code, 0);
+  const auto lines = testing::split_lines(result.err);
+  ASSERT_EQ(lines.size(), 1u) << result.err;
+  EXPECT_EQ(lines[0].rfind("heed: error: ", 0), 0u) << lines[0];
+  EXPECT_NE(lines[0].find(fragment), std::string::npos) << lines[0];
+  EXPECT_EQ(result.out, "");
+}
+
+TEST(CliErrors, MissingTrainingFile) {
+  testing::TempDir dir("heed_err");
+  expect_one_error_line(run_heed("train --train /no/such/file.tsv --out " + (dir / "m")),
+                        "cannot open /no/such/file.tsv");
+}
+
+TEST(CliErrors, MalformedLineNamesFileAndLine) {
+  testing::TempDir dir("heed_err");
+  testing::write_text(dir / "bad.tsv", "a b\tc d\nno tab here\n");
+  expect_one_error_line(run_heed("train --train " + (dir / "bad.tsv") + " --out " + (dir / "m")),
+                        dir / "bad.tsv" + ":2: ");
+}
+
+TEST(CliErrors, InvalidUtf8NamesFileAndLine) {
+  testing::TempDir dir("heed_err");
+  testing::write_text(dir / "bad.tsv", "a\tb\nc\xff\td\n");
+  expect_one_error_line(run_heed("train --train " + (dir / "bad.tsv") + " --out " + (dir / "m")),
+                        dir / "bad.tsv" + ":2: invalid UTF-8");
+}
+
+TEST(CliErrors, SkipBadLinesTrainsAnyway) {
+  testing::TempDir dir("heed_err");
+  testing::write_text(dir / "bad.tsv", "a b\tc d\nno tab here\ne f\tg h\n");
+  const auto result = run_heed("train --skip-bad-lines --train " + (dir / "bad.tsv") +
+                               " --max-steps 1 --emb 4 --hidden 4 --attention-size 4 --out " + (dir / "m"));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("skipped 1 malformed lines"), std::string::npos) << result.err;
+}
+
+TEST(CliErrors, UnknownModelListsKnownOnes) {
+  testing::TempDir dir("heed_err");
+  testing::write_text(dir / "ok.tsv", "a\tb\n");
+  expect_one_error_line(run_heed("train --train " + (dir / "ok.tsv") + " --model lstm --out " + (dir / "m")),
+                        "unknown model 'lstm' (known: gru-bahdanau");
+}
+
+TEST(CliErrors, BadHyperparameterValue) {
+  testing::TempDir dir("heed_err");
+  testing::write_text(dir / "ok.tsv", "a\tb\n");
+  expect_one_error_line(run_heed("train --train " + (dir / "ok.tsv") + " --hidden 0 --out " + (dir / "m")),
+                        "--hidden must be an integer >= 1");
+}
+
+TEST(CliErrors, BadFlagValue) {
+  expect_one_error_line(run_heed("train --lr -1 --train x.tsv --out y"), "--lr");
+  expect_one_error_line(run_heed("translate --model x --batch-size abc"), "--batch-size");
+  expect_one_error_line(run_heed("data dates --count many"), "--count");
+}
+
+TEST(CliErrors, UnknownSubcommandOrOption) {
+  expect_one_error_line(run_heed("frobnicate"), "frobnicate");
+  expect_one_error_line(run_heed("translate --model x --no-such-flag"), "--no-such-flag");
+}
+
+TEST(CliErrors, MissingModelDirectory) {
+  expect_one_error_line(run_heed("translate --model /no/such/dir", "hello\n"),
+                        "/no/such/dir is not a heed model directory");
+}
+
+TEST(CliErrors, CorruptModelDirectory) {
+  testing::TempDir dir("heed_err");
+  testing::write_text(dir / "config.json", "{ not json");
+  expect_one_error_line(run_heed("translate --model " + dir.path().string(), "hello\n"), "config.json");
+  testing::write_text(dir / "config.json",
+                      R"({"format_version":1,"model":"gru-bahdanau","hyperparameters":{},)"
+                      R"("source":{"tokenizer":"char","lowercase":false},"target":{"tokenizer":"char","lowercase":false}})");
+  testing::write_text(dir / "source.vocab", "<pad>\n<unk>\n<s>\n</s>\na\n");
+  testing::write_text(dir / "target.vocab", "<pad>\n<unk>\n<s>\n</s>\nb\n");
+  testing::write_text(dir / "model.best.pt", "garbage");
+  expect_one_error_line(run_heed("translate --model " + dir.path().string(), "hello\n"),
+                        "corrupt or incompatible weights file");
+}
+
+TEST(CliErrors, RefusesToOverwriteAModel) {
+  testing::TempDir dir("heed_err");
+  testing::write_text(dir / "ok.tsv", "a\tb\n");
+  testing::write_text(dir / "config.json", "{}");
+  expect_one_error_line(run_heed("train --train " + (dir / "ok.tsv") + " --out " + dir.path().string()),
+                        "already holds a model");
+}
+
+TEST(CliErrors, HelpAndModelsExitZero) {
+  EXPECT_EQ(run_heed("--help").exit_code, 0);
+  const auto models = run_heed("models");
+  EXPECT_EQ(models.exit_code, 0);
+  EXPECT_EQ(models.out.rfind("gru-bahdanau", 0), 0u);
+}
+
+}  // namespace
+}  // namespace heed

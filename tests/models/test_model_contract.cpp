@@ -1,0 +1,132 @@
+// The contract every registry model must keep, run for every registered name:
+// shapes, masks, stepwise == teacher-forced, save -> load, reorder.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "support/tiny_models.h"
+#include "text/vocabulary.h"
+#include "train/model_directory.h"
+#include "util/error.h"
+
+namespace heed {
+namespace {
+
+class ModelContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  static constexpr int64_t kSourceVocab = 23;
+  static constexpr int64_t kTargetVocab = 19;
+
+  SourceBatch source_batch() const {
+    return make_source_batch(testing::random_sentences({5, 2, 7}, kSourceVocab, 11), torch::kCPU);
+  }
+  // <s> y1 .. y5 for three rows (targets ignore padding; all rows full length).
+  torch::Tensor target_input() const {
+    auto ids = torch::randint(4, kTargetVocab, {3, 6}, torch::kInt64);
+    ids.select(1, 0).fill_(Vocabulary::kBos);
+    return ids;
+  }
+};
+
+TEST_P(ModelContract, ForwardShapesAndAttentionConvention) {
+  auto model = testing::tiny_model(GetParam(), kSourceVocab, kTargetVocab);
+  const auto source = source_batch();
+  const auto target = target_input();
+  const auto out = model->forward(source, target, /*return_attention=*/true);
+  EXPECT_EQ(out.logits.sizes(), (std::vector<int64_t>{3, 6, kTargetVocab}));
+  ASSERT_TRUE(out.attention.has(AttentionPart::Cross));
+  const auto& cross = out.attention.at(AttentionPart::Cross);
+  ASSERT_EQ(cross.dim(), 5);
+  EXPECT_EQ(cross.size(0), 3);
+  EXPECT_EQ(cross.size(3), 6);
+  EXPECT_EQ(cross.size(4), source.ids.size(1));
+  // Rows sum to 1; padded source positions get exactly 0.
+  EXPECT_TRUE(torch::allclose(cross.sum(-1), torch::ones_like(cross.sum(-1)), 0, 1e-5));
+  const auto padded = source.mask.logical_not().view({3, 1, 1, 1, -1}).expand_as(cross);
+  EXPECT_EQ(cross.masked_select(padded).abs().sum().item<float>(), 0.0f);
+  // Without the flag, no attention is returned.
+  EXPECT_TRUE(model->forward(source, target, false).attention.empty());
+}
+
+TEST_P(ModelContract, StepwiseDecodingEqualsTeacherForcedPass) {
+  auto model = testing::tiny_model(GetParam(), kSourceVocab, kTargetVocab);
+  torch::NoGradGuard no_grad;
+  const auto source = source_batch();
+  const auto target = target_input();
+  const auto full = model->forward(source, target, true);
+  const auto full_log_probs = torch::log_softmax(full.logits, 2);
+  auto state = model->start(source, true);
+  for (int64_t t = 0; t < target.size(1); ++t) {
+    const auto step = model->step(*state, target.select(1, t), true);
+    EXPECT_TRUE(torch::allclose(step.log_probs, full_log_probs.select(1, t), 1e-5, 1e-5)) << "step " << t;
+    const auto& cross = step.attention.at(AttentionPart::Cross);
+    EXPECT_TRUE(torch::allclose(cross.select(3, 0), full.attention.at(AttentionPart::Cross).select(3, t),
+                                1e-5, 1e-6));
+  }
+}
+
+TEST_P(ModelContract, ReorderKeepsTheSelectedRows) {
+  auto model = testing::tiny_model(GetParam(), kSourceVocab, kTargetVocab);
+  torch::NoGradGuard no_grad;
+  const auto source = source_batch();
+  const auto target = target_input();
+  auto state = model->start(source, false);
+  model->step(*state, target.select(1, 0), false);
+  model->reorder(*state, torch::tensor({2, 0}, torch::kInt64));
+  const auto after = model->step(*state, target.select(1, 1).index_select(0, torch::tensor({2, 0})), false);
+  auto reference = model->start(source, false);
+  model->step(*reference, target.select(1, 0), false);
+  const auto expected = model->step(*reference, target.select(1, 1), false);
+  EXPECT_TRUE(torch::allclose(after.log_probs[0], expected.log_probs[2], 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(after.log_probs[1], expected.log_probs[0], 1e-5, 1e-5));
+}
+
+TEST_P(ModelContract, SaveThenLoadGivesIdenticalOutputs) {
+  auto model = testing::tiny_model(GetParam(), kSourceVocab, kTargetVocab, /*seed=*/3);
+  const auto path = std::filesystem::temp_directory_path() / ("heed_contract_" + GetParam() + ".pt");
+  save_weights(*model, path.string());
+  auto other = testing::tiny_model(GetParam(), kSourceVocab, kTargetVocab, /*seed=*/99);
+  load_weights(*other, path.string(), torch::kCPU);
+  other->eval();
+  const auto source = source_batch();
+  const auto target = target_input();
+  torch::NoGradGuard no_grad;
+  EXPECT_TRUE(torch::equal(model->forward(source, target, false).logits,
+                           other->forward(source, target, false).logits));
+  std::filesystem::remove(path);
+}
+
+TEST_P(ModelContract, RejectsOptionsOfOtherModels) {
+  try {
+    build_model(GetParam(), {{"no_such_option", 3}}, {10, 10});
+    FAIL() << "expected heed::Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "option --no-such-option does not apply to model " + GetParam());
+  }
+}
+
+std::vector<std::string> registry_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : model_registry()) names.push_back(entry.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryRegisteredModel, ModelContract, ::testing::ValuesIn(registry_names()),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (auto& c : name) if (c == '-') c = '_';
+                           return name;
+                         });
+
+TEST(Registry, UnknownModelListsTheKnownOnes) {
+  try {
+    find_model("lstm");
+    FAIL() << "expected heed::Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "unknown model 'lstm' (known: gru-bahdanau)");
+  }
+}
+
+}  // namespace
+}  // namespace heed

@@ -1,0 +1,79 @@
+// Runs the heed binary for end-to-end tests and captures exit code, stdout and stderr.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace heed::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+inline std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+inline void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+// A fresh directory under the system temp dir, removed by the destructor.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& name)
+      : path_(std::filesystem::temp_directory_path() /
+              (name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++))) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  static int& counter() {
+    static int value = 0;
+    return value;
+  }
+  std::filesystem::path path_;
+};
+
+// Runs `HEED_BINARY args` through the shell with optional stdin text.
+inline CommandResult run_heed(const std::string& args, const std::string& input = "") {
+  static int calls = 0;
+  const auto base = std::filesystem::temp_directory_path() /
+                    ("heed_run_" + std::to_string(::getpid()) + "_" + std::to_string(calls++));
+  const std::string in = base.string() + ".in", out = base.string() + ".out", err = base.string() + ".err";
+  write_text(in, input);
+  const std::string command = std::string(HEED_BINARY) + " " + args + " < " + in + " > " + out + " 2> " + err;
+  const int status = std::system(command.c_str());
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = read_text(out);
+  result.err = read_text(err);
+  for (const auto& path : {in, out, err}) std::filesystem::remove(path);
+  return result;
+}
+
+inline std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream stream(text);
+  std::string line;
+  while (std::getline(stream, line)) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace heed::testing

@@ -1,0 +1,42 @@
+// Small seeded models and batches shared by the model, decoding and training tests.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "data/batching.h"
+#include "models/registry.h"
+
+namespace heed::testing {
+
+// Hyperparameters small enough for fast tests, per registry name.
+inline nlohmann::json tiny_hyperparameters(const std::string& model) {
+  if (model == "gru-bahdanau") {
+    return {{"emb", 12}, {"hidden", 16}, {"attention_size", 10}, {"layers", 2}, {"dropout", 0.1}};
+  }
+  return nlohmann::json::object();
+}
+
+inline ModelPtr tiny_model(const std::string& name, int64_t source_vocab = 23, int64_t target_vocab = 19,
+                           uint64_t seed = 7) {
+  torch::manual_seed(seed);
+  auto model = build_model(name, tiny_hyperparameters(name), {source_vocab, target_vocab});
+  model->eval();
+  return model;
+}
+
+// Random sentences of the given lengths with ids in [4, vocab): no specials inside.
+inline std::vector<std::vector<int64_t>> random_sentences(const std::vector<int64_t>& lengths,
+                                                          int64_t vocab, uint64_t seed) {
+  torch::manual_seed(seed);
+  std::vector<std::vector<int64_t>> sentences;
+  for (int64_t length : lengths) {
+    auto ids = torch::randint(4, vocab, {length}, torch::kInt64);
+    sentences.emplace_back(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + length);
+  }
+  return sentences;
+}
+
+}  // namespace heed::testing

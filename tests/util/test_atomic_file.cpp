@@ -1,0 +1,116 @@
+#include "util/atomic_file.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include "util/error.h"
+
+namespace heed {
+namespace {
+
+namespace fs = std::filesystem;
+
+class AtomicFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::path(::testing::TempDir()) /
+           ("heed_atomic_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  size_t entries() const { return static_cast<size_t>(std::distance(fs::directory_iterator(dir_), {})); }
+
+  fs::path dir_;
+};
+
+TEST_F(AtomicFileTest, WritesAndReadsBack) {
+  const std::string file = path("a.txt");
+  write_file_atomically(file, "hello\nworld\n");
+  EXPECT_EQ(read_file(file), "hello\nworld\n");
+  EXPECT_EQ(entries(), 1u);  // no temp file left behind
+}
+
+TEST_F(AtomicFileTest, BinaryContentsSurvive) {
+  const std::string file = path("bin");
+  const std::string data("a\0b\r\n\xFF", 6);
+  write_file_atomically(file, data);
+  EXPECT_EQ(read_file(file), data);
+  EXPECT_EQ(read_file(file).size(), 6u);
+}
+
+TEST_F(AtomicFileTest, EmptyFile) {
+  const std::string file = path("empty");
+  write_file_atomically(file, "");
+  EXPECT_TRUE(fs::exists(file));
+  EXPECT_EQ(read_file(file), "");
+}
+
+TEST_F(AtomicFileTest, OverwritesExistingFile) {
+  const std::string file = path("a.txt");
+  write_file_atomically(file, "old contents that are longer");
+  write_file_atomically(file, "new");
+  EXPECT_EQ(read_file(file), "new");
+  EXPECT_EQ(entries(), 1u);
+}
+
+TEST_F(AtomicFileTest, WritesThroughTempFileBesideTarget) {
+  const std::string file = path("model.bin");
+  write_file_atomically(file, "old");
+  const std::string temp = file + ".tmp." + std::to_string(::getpid());
+  write_atomically(file, [&](std::ostream& out) {
+    out << "new";
+    EXPECT_TRUE(fs::exists(temp));
+    EXPECT_EQ(read_file(file), "old");  // target untouched until the rename
+  });
+  EXPECT_FALSE(fs::exists(temp));
+  EXPECT_EQ(read_file(file), "new");
+}
+
+TEST_F(AtomicFileTest, ExceptionInWriterKeepsOldFileAndRemovesTemp) {
+  const std::string file = path("a.txt");
+  write_file_atomically(file, "old");
+  EXPECT_THROW(write_atomically(file,
+                                [](std::ostream& out) {
+                                  out << "partial";
+                                  throw std::runtime_error("boom");
+                                }),
+               std::runtime_error);
+  EXPECT_EQ(read_file(file), "old");
+  EXPECT_EQ(entries(), 1u);
+}
+
+TEST_F(AtomicFileTest, MissingDirectoryThrowsWithPath) {
+  const std::string file = path("no/such/dir/a.txt");
+  try {
+    write_file_atomically(file, "x");
+    FAIL() << "expected heed::Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot write " + file + ": No such file or directory");
+  }
+  EXPECT_EQ(entries(), 0u);
+}
+
+TEST_F(AtomicFileTest, ReadMissingFileThrows) {
+  const std::string file = path("missing.txt");
+  try {
+    read_file(file);
+    FAIL() << "expected heed::Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot open " + file);
+  }
+}
+
+TEST_F(AtomicFileTest, ReadDirectoryThrows) {
+  EXPECT_THROW(read_file(dir_.string()), Error);
+}
+
+}  // namespace
+}  // namespace heed

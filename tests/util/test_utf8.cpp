@@ -1,0 +1,73 @@
+#include "util/utf8.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace heed {
+namespace {
+
+using Strings = std::vector<std::string>;
+
+TEST(Utf8IsValid, AcceptsAsciiAndMultiByte) {
+  EXPECT_TRUE(utf8::is_valid(""));
+  EXPECT_TRUE(utf8::is_valid("plain ascii"));
+  EXPECT_TRUE(utf8::is_valid("Ça coûte 5 €."));
+  EXPECT_TRUE(utf8::is_valid("\xF0\x9F\x98\x80"));  // U+1F600
+  EXPECT_TRUE(utf8::is_valid("\xF4\x8F\xBF\xBF"));  // U+10FFFF
+  EXPECT_TRUE(utf8::is_valid("\xED\x9F\xBF"));      // U+D7FF, just below surrogates
+  EXPECT_TRUE(utf8::is_valid(std::string("a\0b", 3)));
+}
+
+TEST(Utf8IsValid, RejectsMalformed) {
+  EXPECT_FALSE(utf8::is_valid("\x80"));              // lone continuation
+  EXPECT_FALSE(utf8::is_valid("abc\xC3"));           // truncated
+  EXPECT_FALSE(utf8::is_valid("\xE2\x82"));          // truncated 3-byte
+  EXPECT_FALSE(utf8::is_valid("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(utf8::is_valid("\xC1\xBF"));          // overlong
+  EXPECT_FALSE(utf8::is_valid("\xE0\x80\xAF"));      // overlong 3-byte
+  EXPECT_FALSE(utf8::is_valid("\xF0\x80\x80\xAF"));  // overlong 4-byte
+  EXPECT_FALSE(utf8::is_valid("\xED\xA0\x80"));      // U+D800 surrogate
+  EXPECT_FALSE(utf8::is_valid("\xF4\x90\x80\x80"));  // U+110000
+  EXPECT_FALSE(utf8::is_valid("\xF5\x80\x80\x80"));
+  EXPECT_FALSE(utf8::is_valid("\xFF"));
+  EXPECT_FALSE(utf8::is_valid("\xC3("));            // bad continuation
+  EXPECT_FALSE(utf8::is_valid("caf\xE9"));           // Latin-1 é
+}
+
+TEST(Utf8CodePoints, SplitsPerCodePoint) {
+  EXPECT_EQ(utf8::code_points(""), Strings{});
+  EXPECT_EQ(utf8::code_points("ab"), (Strings{"a", "b"}));
+  EXPECT_EQ(utf8::code_points("Ça€\xF0\x9F\x98\x80!"),
+            (Strings{"\xC3\x87", "a", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "!"}));
+}
+
+TEST(Utf8CodePoints, InvalidBytesComeOutOneByOne) {
+  EXPECT_EQ(utf8::code_points("a\xFF\xC3"), (Strings{"a", "\xFF", "\xC3"}));
+}
+
+TEST(Utf8ToLower, Ascii) {
+  EXPECT_EQ(utf8::to_lower("Hello, WORLD 42!"), "hello, world 42!");
+}
+
+TEST(Utf8ToLower, Latin1AndExtendedA) {
+  EXPECT_EQ(utf8::to_lower("ÇA COÛTE ÉTÉ ÀÖØÞ"), "ça coûte été àöøþ");
+  EXPECT_EQ(utf8::to_lower("×ß"), "×ß");  // multiplication sign and sharp s unchanged
+  EXPECT_EQ(utf8::to_lower("ŁÓDŹ ŻÓŁW ČŠŽ Ő Ÿ"), "łódź żółw čšž ő ÿ");
+  EXPECT_EQ(utf8::to_lower("İ"), "i");
+  EXPECT_EQ(utf8::to_lower("ĳ ı"), "ĳ ı");  // already lowercase
+}
+
+TEST(Utf8ToLower, GreekAndCyrillic) {
+  EXPECT_EQ(utf8::to_lower("ΑΘΗΝΑ Ά Έ Ό Ώ"), "αθηνα ά έ ό ώ");
+  EXPECT_EQ(utf8::to_lower("МОСКВА ЁЖ Ї Ґ"), "москва ёж ї ґ");
+}
+
+TEST(Utf8ToLower, OtherCodePointsUnchanged) {
+  EXPECT_EQ(utf8::to_lower("日本語 € ✓"), "日本語 € ✓");
+  EXPECT_EQ(utf8::to_lower("A\xFF" "B"), "a\xFF" "b");  // invalid byte passes through
+}
+
+}  // namespace
+}  // namespace heed
