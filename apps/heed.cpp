@@ -33,6 +33,16 @@ int main(int argc, char** argv) {
   });
   heed::add_all_commands(app);
 
+  // A first word that is neither an option nor a subcommand: name it and the known ones.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const auto* command : app.get_subcommands({})) {
+      found = found || command->get_name() == argv[1];
+      known += (known.empty() ? "" : ", ") + command->get_name();
+    }
+    if (!found) return fail("unknown command '" + std::string(argv[1]) + "' (known: " + known + ")", 2);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,6 +8,7 @@
 #include "commands/commands.h"
 #include "commands/corpus_options.h"
 #include "commands/runtime_options.h"
+#include "models/registry.h"
 #include "train/new_model.h"
 #include "train/trainer.h"
 #include "util/atomic_file.h"
@@ -80,6 +81,13 @@ void run_train(TrainCommandOptions& o) {
     o.training.epochs = 10;
   }
 
+  if (!resume) {
+    // Mistakes in the model options fail before any data is read.
+    check_hyperparameters(o.model, hyperparameters_from(o));
+    if (std::filesystem::exists(model_files::config(o.out))) {
+      throw Error(o.out + " already holds a model; use --resume " + o.out + " or another --out");
+    }
+  }
   const ReadOptions read_options{o.skip_bad_lines};
   Corpus train = o.train.read("--train", read_options);
   Corpus valid;
@@ -94,9 +102,6 @@ void run_train(TrainCommandOptions& o) {
   if (resume) {
     model = load_model_directory(o.resume, WhichWeights::Last, device);
   } else {
-    if (std::filesystem::exists(model_files::config(o.out))) {
-      throw Error(o.out + " already holds a model; use --resume " + o.out + " or another --out");
-    }
     NewModelSpec spec;
     spec.model = o.model;
     spec.hyperparameters = hyperparameters_from(o);

@@ -1,6 +1,7 @@
 #include "models/registry.h"
 
 #include "models/gru_bahdanau.h"
+#include "text/vocabulary.h"
 #include "util/error.h"
 
 namespace heed {
@@ -23,6 +24,11 @@ const ModelEntry& find_model(const std::string& name) {
     known += (known.empty() ? "" : ", ") + entry.name;
   }
   throw Error("unknown model '" + name + "' (known: " + known + ")");
+}
+
+void check_hyperparameters(const std::string& name, const nlohmann::json& hyperparameters) {
+  // Building with the smallest vocabularies validates every option at little cost.
+  find_model(name).build(hyperparameters, {Vocabulary::kNumSpecials, Vocabulary::kNumSpecials});
 }
 
 ModelPtr build_model(const std::string& name, const nlohmann::json& hyperparameters,

@@ -28,6 +28,9 @@ const std::vector<ModelEntry>& model_registry();
 // heed::Error "unknown model 'x' (known: a, b)" when absent.
 const ModelEntry& find_model(const std::string& name);
 
+// Throws heed::Error for an unknown name or bad hyperparameters, before any data is read.
+void check_hyperparameters(const std::string& name, const nlohmann::json& hyperparameters);
+
 ModelPtr build_model(const std::string& name, const nlohmann::json& hyperparameters,
                      const ModelDims& dims);
 

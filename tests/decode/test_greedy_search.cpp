@@ -55,7 +55,7 @@ TEST(GreedySearch, EachTokenIsTheArgmaxOfTheTeacherForcedPassOverItsPrefix) {
   auto model = testing::tiny_model("gru-bahdanau");
   const auto sentences = testing::random_sentences({4}, 23, 8);
   const auto source = make_source_batch(sentences, torch::kCPU);
-  const auto h = greedy_search(*model, source, {});
+  const auto h = greedy_search(*model, source, {})[0];
   std::vector<int64_t> input{Vocabulary::kBos};
   for (size_t t = 0; t + 1 < h.tokens.size(); ++t) input.push_back(h.tokens[t]);
   torch::NoGradGuard no_grad;
