@@ -8,7 +8,7 @@
 namespace heed {
 
 void add_runtime_options(CLI::App* command, RuntimeOptions& options) {
-  command->add_option("--threads", options.threads, "CPU threads (0 = LibTorch default)")
+  command->add_option("--threads", options.threads, "CPU threads (0 = all cores)")
       ->check(CLI::NonNegativeNumber);
   command->add_option("--device", options.device, "cpu, cuda or cuda:N")->capture_default_str();
 }

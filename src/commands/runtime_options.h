@@ -9,7 +9,7 @@
 namespace heed {
 
 struct RuntimeOptions {
-  int threads = 0;             // 0: LibTorch's default
+  int threads = 0;             // 0: all cores
   std::string device = "cpu";  // cpu | cuda | cuda:N
 
   // Applies the thread settings and returns the device; heed::Error when CUDA is asked

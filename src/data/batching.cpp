@@ -14,8 +14,10 @@ std::vector<std::vector<size_t>> make_batches(const std::vector<EncodedPair>& ex
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     const auto& x = examples[a];
     const auto& y = examples[b];
-    if (x.source.size() != y.source.size()) return x.source.size() < y.source.size();
-    return x.target.size() < y.target.size();
+    // Target length first: the decoder runs one step per target position for every
+    // row, while the packed encoder skips source padding.
+    if (x.target.size() != y.target.size()) return x.target.size() < y.target.size();
+    return x.source.size() < y.source.size();
   });
   std::vector<std::vector<size_t>> batches;
   std::vector<size_t> current;

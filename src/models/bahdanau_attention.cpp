@@ -15,21 +15,26 @@ BahdanauAttentionImpl::BahdanauAttentionImpl(int64_t key_size, int64_t query_siz
       "score", torch::nn::Linear(torch::nn::LinearOptions(attention_size, 1).bias(false)));
 }
 
-torch::Tensor BahdanauAttentionImpl::project_keys(const torch::Tensor& keys) const {
-  // W[:, :key_size] k + b: (B, S, A)
+AttentionMemory AttentionMemory::select_rows(const torch::Tensor& index) const {
+  return {keys.index_select(0, index), projected_keys.index_select(0, index),
+          mask.index_select(0, index), query_weight};
+}
+
+AttentionMemory BahdanauAttentionImpl::prepare(const torch::Tensor& keys,
+                                               const torch::Tensor& mask) const {
+  // W = [W_k | W_q] column-wise: (A, key_size + query_size).
   const auto w_key = hidden_->weight.narrow(/*dim=*/1, /*start=*/0, key_size_);
-  return torch::addmm(hidden_->bias, keys.reshape({-1, key_size_}), w_key.t())
-      .view({keys.size(0), keys.size(1), -1});
+  const auto projected = torch::addmm(hidden_->bias, keys.reshape({-1, key_size_}), w_key.t())
+                             .view({keys.size(0), keys.size(1), -1});  // (B, S, A)
+  const auto w_query = hidden_->weight.narrow(/*dim=*/1, /*start=*/key_size_, query_size_);
+  return {keys, projected, mask, w_query.t().contiguous()};  // query_weight stored as (Dq, A)
 }
 
 AdditiveAttentionOutput BahdanauAttentionImpl::forward(const torch::Tensor& query,
-                                                       const torch::Tensor& keys,
-                                                       const torch::Tensor& projected_keys,
-                                                       const torch::Tensor& mask) {
-  const auto w_query = hidden_->weight.narrow(/*dim=*/1, /*start=*/key_size_, query_size_);
-  const auto projected_query = torch::mm(query, w_query.t());                // (B, A)
-  const auto energies = torch::tanh(projected_keys + projected_query.unsqueeze(1));  // (B, S, A)
-  return attend(energies, keys, mask);
+                                                       const AttentionMemory& memory) {
+  const auto projected_query = torch::mm(query, memory.query_weight);  // (B, A)
+  const auto energies = torch::tanh(memory.projected_keys + projected_query.unsqueeze(1));  // (B, S, A)
+  return attend(energies, memory.keys, memory.mask);
 }
 
 AdditiveAttentionOutput BahdanauAttentionImpl::literal(const torch::Tensor& query,

@@ -7,7 +7,7 @@
 // W is one Linear layer over the concatenation [key; query] (key_size + query_size
 // inputs), exactly as in the classic exercise. Because W [k; q] = W_k k + W_q q, the
 // efficient path splits W column-wise: the key part W_k k + b is computed once per
-// sentence (`project_keys`), the query part W_q q once per decoder step. `literal`
+// sentence (`prepare`), the query part W_q q once per decoder step. `literal`
 // computes the concatenate-then-multiply formula; tests prove both are equal.
 #pragma once
 
@@ -16,6 +16,17 @@
 #include <torch/types.h>
 
 namespace heed {
+
+// What attention needs from the source side, computed once per sentence batch.
+struct AttentionMemory {
+  torch::Tensor keys;            // (B, S, key_size)
+  torch::Tensor projected_keys;  // (B, S, attention_size): W_k k + b
+  torch::Tensor mask;            // (B, S) bool, true at real keys
+  torch::Tensor query_weight;    // (query_size, attention_size): W_q transposed, sliced once
+
+  // Keeps rows `index` (beam search, finished sentences).
+  AttentionMemory select_rows(const torch::Tensor& index) const;
+};
 
 struct AdditiveAttentionOutput {
   torch::Tensor context;  // (B, key_size)
@@ -26,14 +37,11 @@ class BahdanauAttentionImpl : public torch::nn::Module {
  public:
   BahdanauAttentionImpl(int64_t key_size, int64_t query_size, int64_t attention_size);
 
-  // keys: (B, S, key_size) -> W_k k + b: (B, S, attention_size). Once per sentence.
-  torch::Tensor project_keys(const torch::Tensor& keys) const;
+  // keys: (B, S, key_size), mask: (B, S) -> the per-sentence part. Once per batch.
+  AttentionMemory prepare(const torch::Tensor& keys, const torch::Tensor& mask) const;
 
-  // query: (B, query_size); keys: (B, S, key_size); projected_keys from project_keys;
-  // mask: (B, S) bool, true at real keys.
-  AdditiveAttentionOutput forward(const torch::Tensor& query, const torch::Tensor& keys,
-                                  const torch::Tensor& projected_keys,
-                                  const torch::Tensor& mask);
+  // One decoder step: query (B, query_size) against the prepared memory.
+  AdditiveAttentionOutput forward(const torch::Tensor& query, const AttentionMemory& memory);
 
   // The literal formula: concatenate each key with the repeated query, one Linear,
   // tanh, a Linear to one score, masked softmax, weighted sum. Same inputs as forward.

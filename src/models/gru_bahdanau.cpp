@@ -1,6 +1,7 @@
 #include "models/gru_bahdanau.h"
 
 #include <torch/nn/functional/activation.h>
+#include <torch/nn/functional/linear.h>
 #include <torch/nn/utils/rnn.h>
 
 #include "models/hyperparameters.h"
@@ -31,19 +32,12 @@ namespace {
 int64_t encoder_size(const GruBahdanauConfig& config) {
   return config.hidden * (config.bidirectional ? 2 : 1);
 }
-
-// Keeps rows `index` of a per-sentence tensor along `dim`.
-torch::Tensor keep_rows(const torch::Tensor& tensor, const torch::Tensor& index, int64_t dim) {
-  return tensor.index_select(dim, index);
-}
 }  // namespace
 
 class GruDecoderState : public DecoderState {
  public:
-  torch::Tensor states;     // (B, S, E)
-  torch::Tensor projected;  // (B, S, A)
-  torch::Tensor mask;       // (B, S)
-  torch::Tensor hidden;     // (layers, B, H)
+  AttentionMemory memory;
+  torch::Tensor hidden;  // (layers, B, H)
 };
 
 GruBahdanau::GruBahdanau(const GruBahdanauConfig& config, const ModelDims& dims)
@@ -92,29 +86,38 @@ GruBahdanau::Memory GruBahdanau::encode(const SourceBatch& source) {
   auto finals = final_states.view({config_.layers, directions, batch, config_.hidden})
                     .permute({0, 2, 1, 3})
                     .reshape({config_.layers, batch, directions * config_.hidden});
-  Memory memory;
-  memory.hidden = torch::tanh(bridge_->forward(finals));  // (layers, B, H)
-  memory.states = dropout_->forward(states);               // (B, S, E)
-  memory.projected = attention_->project_keys(memory.states);
-  memory.mask = source.mask;
-  return memory;
+  return {attention_->prepare(states, source.mask), torch::tanh(bridge_->forward(finals))};
 }
 
-GruBahdanau::DecoderStep GruBahdanau::decode_step(const Memory& memory,
-                                                  const torch::Tensor& hidden,
-                                                  const torch::Tensor& embedded) {
-  const auto attended =
-      attention_->forward(hidden[config_.layers - 1], memory.states, memory.projected, memory.mask);
-  auto input = torch::cat({embedded, attended.context}, /*dim=*/1);  // (B, emb + E)
-  std::vector<torch::Tensor> next;
-  next.reserve(config_.layers);
-  for (int64_t layer = 0; layer < config_.layers; ++layer) {
-    auto cell = decoder_cells_[layer]->as<torch::nn::GRUCell>();
-    auto state = cell->forward(input, hidden[layer]);  // (B, H)
-    next.push_back(state);
-    input = layer + 1 < config_.layers ? dropout_->forward(state) : state;
+torch::Tensor GruBahdanau::embedding_gates(const torch::Tensor& embedded) {
+  auto cell = decoder_cells_[0]->as<torch::nn::GRUCell>();
+  const auto w_embedding = cell->weight_ih.narrow(/*dim=*/1, /*start=*/0, config_.emb);  // (3H, emb)
+  return torch::nn::functional::linear(embedded, w_embedding, cell->bias_ih);
+}
+
+GruBahdanau::DecoderStep GruBahdanau::decode_step(const AttentionMemory& memory,
+                                                  const std::vector<torch::Tensor>& hidden,
+                                                  const torch::Tensor& gates) {
+  const auto attended = attention_->forward(hidden.back(), memory);
+  DecoderStep step{{}, attended.context, attended.weights};
+  step.hidden.reserve(config_.layers);
+  // First layer: GRU cell over [emb; context], with the embedding gates precomputed.
+  {
+    auto cell = decoder_cells_[0]->as<torch::nn::GRUCell>();
+    const int64_t h = config_.hidden;
+    const auto w_context = cell->weight_ih.narrow(1, config_.emb, cell->weight_ih.size(1) - config_.emb);
+    const auto input_gates = gates + torch::mm(attended.context, w_context.t());            // (B, 3H)
+    const auto hidden_gates = torch::addmm(cell->bias_hh, hidden[0], cell->weight_hh.t());  // (B, 3H)
+    const auto reset = torch::sigmoid(input_gates.narrow(1, 0, h) + hidden_gates.narrow(1, 0, h));
+    const auto update = torch::sigmoid(input_gates.narrow(1, h, h) + hidden_gates.narrow(1, h, h));
+    const auto candidate = torch::tanh(input_gates.narrow(1, 2 * h, h) + reset * hidden_gates.narrow(1, 2 * h, h));
+    step.hidden.push_back(candidate + update * (hidden[0] - candidate));  // (1 - z) n + z h
   }
-  return {torch::stack(next), attended.context, attended.weights};
+  for (int64_t layer = 1; layer < config_.layers; ++layer) {
+    auto cell = decoder_cells_[layer]->as<torch::nn::GRUCell>();
+    step.hidden.push_back(cell->forward(dropout_->forward(step.hidden.back()), hidden[layer]));
+  }
+  return step;
 }
 
 torch::Tensor GruBahdanau::output_logits(const torch::Tensor& top_state,
@@ -125,24 +128,33 @@ torch::Tensor GruBahdanau::output_logits(const torch::Tensor& top_state,
 }
 
 ForwardOutput GruBahdanau::forward(const SourceBatch& source, const torch::Tensor& target_input,
-                                   bool return_attention) {
+                                   bool return_attention, const torch::Tensor& output_mask) {
   const Memory memory = encode(source);
   const auto embedded = dropout_->forward(target_embedding_->forward(target_input));  // (B, T, emb)
+  const auto gates = embedding_gates(embedded);                                        // (B, T, 3H)
   const int64_t steps = target_input.size(1);
   std::vector<torch::Tensor> tops, contexts, weights;
   tops.reserve(steps);
   contexts.reserve(steps);
-  auto hidden = memory.hidden;
+  std::vector<torch::Tensor> hidden = memory.hidden.unbind(0);
   for (int64_t t = 0; t < steps; ++t) {
-    auto decoded = decode_step(memory, hidden, embedded.select(1, t));
-    hidden = decoded.hidden;
-    tops.push_back(hidden[config_.layers - 1]);
+    auto decoded = decode_step(memory.attention, hidden, gates.select(1, t));
+    hidden = std::move(decoded.hidden);
+    tops.push_back(hidden.back());
     contexts.push_back(decoded.context);
     if (return_attention) weights.push_back(decoded.weights);
   }
   ForwardOutput output;
-  // One projection for all steps: (B, T, H + E + emb) -> (B, T, V).
-  output.logits = output_logits(torch::stack(tops, 1), torch::stack(contexts, 1), embedded);
+  // One projection for all steps: (B, T, H + E + emb) -> (B, T, V), or (N, V) at the mask.
+  auto top_states = torch::stack(tops, 1);
+  auto all_contexts = torch::stack(contexts, 1);
+  auto all_embedded = embedded;
+  if (output_mask.defined()) {
+    top_states = top_states.index({output_mask});  // (N, H)
+    all_contexts = all_contexts.index({output_mask});
+    all_embedded = all_embedded.index({output_mask});
+  }
+  output.logits = output_logits(top_states, all_contexts, all_embedded);
   if (return_attention) {
     // (B, T, S) -> (B, layers=1, heads=1, T, S)
     output.attention.parts[AttentionPart::Cross] = torch::stack(weights, 1).unsqueeze(1).unsqueeze(1);
@@ -151,11 +163,9 @@ ForwardOutput GruBahdanau::forward(const SourceBatch& source, const torch::Tenso
 }
 
 std::unique_ptr<DecoderState> GruBahdanau::start(const SourceBatch& source, bool /*return_attention*/) {
-  const Memory memory = encode(source);
+  Memory memory = encode(source);
   auto state = std::make_unique<GruDecoderState>();
-  state->states = memory.states;
-  state->projected = memory.projected;
-  state->mask = memory.mask;
+  state->memory = std::move(memory.attention);
   state->hidden = memory.hidden;
   return state;
 }
@@ -163,13 +173,12 @@ std::unique_ptr<DecoderState> GruBahdanau::start(const SourceBatch& source, bool
 StepOutput GruBahdanau::step(DecoderState& base_state, const torch::Tensor& tokens,
                              bool return_attention) {
   auto& state = dynamic_cast<GruDecoderState&>(base_state);
-  const Memory memory{state.states, state.projected, state.mask, state.hidden};
   const auto embedded = dropout_->forward(target_embedding_->forward(tokens));  // (B, emb)
-  auto decoded = decode_step(memory, state.hidden, embedded);
-  state.hidden = decoded.hidden;
+  auto decoded = decode_step(state.memory, state.hidden.unbind(0), embedding_gates(embedded));
+  state.hidden = torch::stack(decoded.hidden);
   StepOutput output;
   output.log_probs = torch::log_softmax(
-      output_logits(decoded.hidden[config_.layers - 1], decoded.context, embedded), /*dim=*/1);
+      output_logits(decoded.hidden.back(), decoded.context, embedded), /*dim=*/1);
   if (return_attention) {
     // (B, S) -> (B, 1, 1, 1, S)
     output.attention.parts[AttentionPart::Cross] = decoded.weights.view({decoded.weights.size(0), 1, 1, 1, -1});
@@ -179,10 +188,8 @@ StepOutput GruBahdanau::step(DecoderState& base_state, const torch::Tensor& toke
 
 void GruBahdanau::reorder(DecoderState& base_state, const torch::Tensor& index) {
   auto& state = dynamic_cast<GruDecoderState&>(base_state);
-  state.states = keep_rows(state.states, index, 0);
-  state.projected = keep_rows(state.projected, index, 0);
-  state.mask = keep_rows(state.mask, index, 0);
-  state.hidden = keep_rows(state.hidden, index, 1);
+  state.memory = state.memory.select_rows(index);
+  state.hidden = state.hidden.index_select(1, index);
 }
 
 }  // namespace heed

@@ -6,6 +6,8 @@
 //     a_i = attention(query = s_{i-1} (top layer), keys = memory)        (B, S)
 //     c_i = sum_s a_i[s] memory_s                                         (B, E)
 //     s_i = GRU stack([embedding(y_{i-1}); c_i], s_{i-1})
+//       (the first layer's input gates W_ih [emb; c] are split like the attention layer:
+//        the embedding part is computed for all steps in one product)
 //     logits_i = Linear(dropout([s_i; c_i; embedding(y_{i-1})]))          (B, V)
 //   The decoder state starts as tanh(bridge(final encoder states)) per layer.
 // E = hidden * (bidirectional ? 2 : 1).
@@ -42,7 +44,7 @@ class GruBahdanau : public Seq2SeqModel {
   GruBahdanau(const GruBahdanauConfig& config, const ModelDims& dims);
 
   ForwardOutput forward(const SourceBatch& source, const torch::Tensor& target_input,
-                        bool return_attention) override;
+                        bool return_attention, const torch::Tensor& output_mask = {}) override;
   std::unique_ptr<DecoderState> start(const SourceBatch& source, bool return_attention) override;
   StepOutput step(DecoderState& state, const torch::Tensor& tokens,
                   bool return_attention) override;
@@ -53,21 +55,23 @@ class GruBahdanau : public Seq2SeqModel {
 
  private:
   struct Memory {
-    torch::Tensor states;     // (B, S, E)
-    torch::Tensor projected;  // (B, S, A): the key part of the attention layer
-    torch::Tensor mask;       // (B, S) bool
-    torch::Tensor hidden;     // (layers, B, H): initial decoder state
+    AttentionMemory attention;  // encoder states (B, S, E) as keys, projected once
+    torch::Tensor hidden;       // (layers, B, H): initial decoder state
   };
   struct DecoderStep {
-    torch::Tensor hidden;   // (layers, B, H) after the step
-    torch::Tensor context;  // (B, E)
-    torch::Tensor weights;  // (B, S)
+    std::vector<torch::Tensor> hidden;  // per layer (B, H) after the step
+    torch::Tensor context;              // (B, E)
+    torch::Tensor weights;              // (B, S)
   };
 
   Memory encode(const SourceBatch& source);
-  // embedded: (B, emb) of the consumed token; hidden: (layers, B, H) before it.
-  DecoderStep decode_step(const Memory& memory, const torch::Tensor& hidden,
-                          const torch::Tensor& embedded);
+  // The embedding part of the first decoder layer's input gates, for any leading shape:
+  // (..., emb) -> (..., 3H) = W_ih[:, :emb] emb + b_ih. Computed for all steps at once.
+  torch::Tensor embedding_gates(const torch::Tensor& embedded);
+  // One decoder step. gates: embedding_gates of the consumed token (B, 3H);
+  // embedded: its embedding (B, emb); hidden: per layer (B, H) before the step.
+  DecoderStep decode_step(const AttentionMemory& memory, const std::vector<torch::Tensor>& hidden,
+                          const torch::Tensor& gates);
   // [s_i; c_i; emb_i] -> logits over the last dimension.
   torch::Tensor output_logits(const torch::Tensor& top_state, const torch::Tensor& context,
                               const torch::Tensor& embedded);

@@ -27,7 +27,8 @@ struct SourceBatch {
 };
 
 struct ForwardOutput {
-  torch::Tensor logits;     // (B, T, V) unnormalised scores of the next token
+  torch::Tensor logits;     // (B, T, V) unnormalised scores of the next token, or (N, V)
+                            // at the N true positions of output_mask, row-major
   AttentionMaps attention;  // filled only when requested; queries = T
 };
 
@@ -47,8 +48,10 @@ struct StepOutput {
 class Seq2SeqModel : public torch::nn::Module {
  public:
   // Teacher-forced pass. target_input: (B, T) int64 = <s> y1 .. y_{T-1}, padded.
+  // output_mask (B, T) bool, optional: compute logits only where it is true (training
+  // skips the output layer on padding, its most expensive part).
   virtual ForwardOutput forward(const SourceBatch& source, const torch::Tensor& target_input,
-                                bool return_attention) = 0;
+                                bool return_attention, const torch::Tensor& output_mask = {}) = 0;
 
   // Encodes the source and returns the state before the first target token.
   virtual std::unique_ptr<DecoderState> start(const SourceBatch& source,

@@ -187,12 +187,12 @@ class TrainingRun {
       }
       const auto order = epoch_order(batches_.size(), options_.seed, progress_.epoch);
       while (progress_.next_batch < static_cast<int64_t>(order.size())) {
+        const auto step_start = Clock::now();  // tokens/s counts batching too
         const Batch batch = make_batch(examples_, batches_[order[progress_.next_batch]], options_.device);
-        const auto step_start = Clock::now();
-        const auto logits = model_.model->forward(batch.source, batch.target_input, false).logits;
-        const auto loss = F::cross_entropy(
-            logits.reshape({-1, logits.size(2)}), batch.target_output.reshape({-1}),
-            F::CrossEntropyFuncOptions().ignore_index(Vocabulary::kPad));
+        // Logits only at real target tokens: (N, V) against the N targets.
+        const auto logits =
+            model_.model->forward(batch.source, batch.target_input, false, batch.target_mask).logits;
+        const auto loss = F::cross_entropy(logits, batch.target_output.index({batch.target_mask}));
         optimizer_.zero_grad();
         loss.backward();
         if (options_.clip_norm > 0) {

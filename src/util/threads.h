@@ -3,8 +3,10 @@
 
 namespace heed {
 
-// n >= 1: LibTorch intra-op threads = n and OpenBLAS threads = n (matrix products run
-// inside OpenBLAS's own pool, element-wise ops in LibTorch's). n == 0 leaves the defaults.
+// Uses n CPU threads (n == 0: all cores). With OpenBLAS, matrix products get the n
+// threads and LibTorch's element-wise ops one (measured fastest; two busy-waiting pools
+// on the same cores fight). HEED_BLAS_THREADS / HEED_TORCH_THREADS override, for
+// benchmarks. Without OpenBLAS, LibTorch gets the n threads.
 void set_threads(int n);
 
 }  // namespace heed

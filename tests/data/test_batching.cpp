@@ -41,9 +41,9 @@ TEST(Batching, SortedByLengthSoNeighboursShareABatch) {
   const auto data = examples();
   const auto batches = make_batches(data, 1000);
   ASSERT_EQ(batches.size(), 1u);
-  // Sorted by source length ascending: the last example (length 1) comes first.
-  EXPECT_EQ(batches[0].front(), 8u);
-  EXPECT_EQ(batches[0].back(), 0u);
+  // Sorted by target length ascending: example 0 (target length 1) comes first.
+  EXPECT_EQ(batches[0].front(), 0u);
+  EXPECT_EQ(batches[0].back(), 8u);
 }
 
 TEST(Batching, OversizedExampleGetsItsOwnBatch) {

@@ -13,7 +13,7 @@ TEST(BahdanauAttention, EfficientSplitEqualsLiteralFormulaOnClassicShapes) {
   const auto keys = torch::randn({1, 5, 16});
   const auto query = torch::randn({1, 8});
   const auto mask = torch::ones({1, 5}, torch::kBool);
-  const auto fast = attention->forward(query, keys, attention->project_keys(keys), mask);
+  const auto fast = attention->forward(query, attention->prepare(keys, mask));
   const auto literal = attention->literal(query, keys, mask);
   ASSERT_EQ(fast.weights.sizes(), (std::vector<int64_t>{1, 5}));
   ASSERT_EQ(fast.context.sizes(), (std::vector<int64_t>{1, 16}));
@@ -41,7 +41,7 @@ TEST(BahdanauAttention, MatchesHandWrittenConcatenateThenMultiply) {
     }
     const auto expected_weights = torch::softmax(torch::cat(scores), 0);
     const auto expected_context = torch::mv(keys[n].t(), expected_weights);
-    const auto got = attention->forward(query, keys, attention->project_keys(keys), mask);
+    const auto got = attention->forward(query, attention->prepare(keys, mask));
     EXPECT_TRUE(torch::allclose(got.weights[n], expected_weights, 1e-5, 1e-6));
     EXPECT_TRUE(torch::allclose(got.context[n], expected_context, 1e-5, 1e-6));
   }
@@ -54,7 +54,7 @@ TEST(BahdanauAttention, RowsSumToOneAndPaddedKeysGetExactlyZero) {
   const auto query = torch::randn({3, 4});
   // Row lengths 7, 4, 1.
   const auto mask = torch::arange(7).unsqueeze(0).lt(torch::tensor({7, 4, 1}).unsqueeze(1));
-  const auto out = attention->forward(query, keys, attention->project_keys(keys), mask);
+  const auto out = attention->forward(query, attention->prepare(keys, mask));
   const auto sums = out.weights.sum(1);
   EXPECT_TRUE(torch::allclose(sums, torch::ones({3}), 0, 1e-6));
   EXPECT_EQ(out.weights.masked_select(mask.logical_not()).abs().max().item<float>(), 0.0f);
@@ -62,7 +62,7 @@ TEST(BahdanauAttention, RowsSumToOneAndPaddedKeysGetExactlyZero) {
   // Padding values must not change the context either.
   auto noisy = keys.clone();
   noisy.masked_fill_(mask.logical_not().unsqueeze(2), 1000.0);
-  const auto out2 = attention->forward(query, noisy, attention->project_keys(noisy), mask);
+  const auto out2 = attention->forward(query, attention->prepare(noisy, mask));
   EXPECT_TRUE(torch::allclose(out.context, out2.context, 1e-5, 1e-6));
 }
 

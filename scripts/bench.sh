@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Speed benchmark: heed against the PyTorch reference (../shared/bench/ref_train.py) in
+# the same run, same data, same configuration and thread count; the ratio is the figure.
+#
+#   scripts/bench.sh [--steps N] [--threads "1 2"] [--skip-multi30k] [--skip-dates]
+#
+# Training: target tokens/s (heed: from its train_log.csv; reference: its JSON line),
+# peak RSS. Translation: sentences/s of `heed translate` (greedy, batch 32).
+# Multi30k needs ../shared/data/multi30k; skipped with a message when absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+steps=30
+threads_list="1 2"
+run_multi30k=1
+run_dates=1
+while (($#)); do
+  case "$1" in
+    --steps) steps=$2; shift 2 ;;
+    --threads) threads_list=$2; shift 2 ;;
+    --skip-multi30k) run_multi30k=0; shift ;;
+    --skip-dates) run_dates=0; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+heed=build/heed
+[[ -x $heed ]] || scripts/build.sh --no-tests
+shared=${HEED_SHARED:-../shared}
+ref=$shared/bench/ref_train.py
+python=/usr/bin/python3
+work=$(mktemp -d /tmp/heed_bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+have_ref=1
+if [[ ! -f $ref ]] || ! $python -c "import torch" 2>/dev/null; then
+  echo "note: PyTorch reference unavailable (needs $ref and python3-torch); heed figures only" >&2
+  have_ref=0
+fi
+
+# heed_train NAME TSV THREADS EXTRA... -> prints "tokens_per_s peak_rss_mb"
+heed_train() {
+  local name=$1 tsv=$2 threads=$3; shift 3
+  rm -rf "$work/$name"
+  /usr/bin/time -f "%M" -o "$work/$name.rss" $heed -q train --train "$tsv" --out "$work/$name" \
+    --max-steps $((steps + 5)) --valid-every $((steps + 5)) --threads "$threads" "$@" 2>/dev/null
+  local tps rss
+  tps=$(tail -1 "$work/$name/train_log.csv" | cut -d, -f7)
+  rss=$(awk '{printf "%.0f", $1/1024}' "$work/$name.rss")
+  echo "$tps $rss"
+}
+
+# ref_train MODEL TSV THREADS -> prints "tokens_per_s peak_rss_mb"
+ref_train() {
+  $python "$ref" --train "$2" --model "$1" --steps "$steps" --threads "$3" 2>/dev/null |
+    $python -c 'import json,sys; d=json.loads(sys.stdin.readlines()[-1]); print(d["target_tokens_per_s"], d["peak_rss_mb"])'
+}
+
+row() { printf '%-34s %8s %12s %12s %8s %10s %10s\n' "$@"; }
+
+compare() {  # compare LABEL MODEL TSV THREADS HEED_EXTRA...
+  local label=$1 model=$2 tsv=$3 threads=$4; shift 4
+  read -r h_tps h_rss < <(heed_train "bench_$(basename "$tsv" .tsv)_$threads" "$tsv" "$threads" --model "$model" "$@")
+  if ((have_ref)); then
+    read -r r_tps r_rss < <(ref_train "$model" "$tsv" "$threads")
+    ratio=$($python -c "print(f'{$h_tps/$r_tps:.2f}')")
+  else
+    r_tps=-; r_rss=-; ratio=-
+  fi
+  row "$label" "$threads" "$h_tps" "$r_tps" "$ratio" "$h_rss" "$r_rss"
+}
+
+echo "training throughput, target tokens/s ($steps steps after 5 warm-up steps)"
+row "task" "threads" "heed" "pytorch-ref" "ratio" "heed MB" "ref MB"
+
+if ((run_dates)); then
+  $heed data dates --count 20000 --seed 1 --out "$work/dates.tsv"
+  # The reference splits on whitespace; give both the same characters as tokens.
+  $python - "$work/dates.tsv" "$work/dates_chars.tsv" <<'PY'
+import sys
+with open(sys.argv[1], encoding="utf-8") as f, open(sys.argv[2], "w", encoding="utf-8") as g:
+    for line in f:
+        s, t = line.rstrip("\n").split("\t")
+        g.write(" ".join(s.replace(" ", "_")) + "\t" + " ".join(t) + "\n")
+PY
+  for threads in $threads_list; do
+    compare "dates (chars, gru-bahdanau)" gru-bahdanau "$work/dates_chars.tsv" "$threads" --tokenizer word
+  done
+fi
+
+m30=$shared/data/multi30k/tok
+if ((run_multi30k)) && [[ -f $m30/train.lc.norm.tok.de ]]; then
+  paste "$m30/train.lc.norm.tok.de" "$m30/train.lc.norm.tok.en" > "$work/m30k.tsv"
+  for threads in $threads_list; do
+    compare "multi30k de-en (gru-bahdanau)" gru-bahdanau "$work/m30k.tsv" "$threads" --tokenizer word --max-vocab 8000
+  done
+elif ((run_multi30k)); then
+  echo "note: $m30 not found; Multi30k skipped" >&2
+fi
+
+echo
+echo "translation (greedy, batch 32), sentences/s over 1000 training sources, models from above"
+for threads in $threads_list; do
+  for task in dates_chars m30k; do
+    [[ -f $work/$task.tsv && -d $work/bench_${task}_$threads ]] || continue
+    cut -f1 "$work/$task.tsv" | head -1000 > "$work/input.txt"
+    start=$(date +%s.%N)
+    $heed translate --model "$work/bench_${task}_$threads" --threads "$threads" < "$work/input.txt" > /dev/null
+    end=$(date +%s.%N)
+    printf '%-34s %8s %12s\n' "$task" "$threads" "$($python -c "print(f'{1000/($end-$start):.1f}')")"
+  done
+done
