@@ -5,9 +5,11 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "commands/commands.h"
+#include "commands/config_file.h"
 #include "util/error.h"
 
 namespace {
@@ -33,6 +35,10 @@ int main(int argc, char** argv) {
   });
   heed::add_all_commands(app);
 
+  if (argc == 1) {
+    std::cout << app.help();
+    return 0;
+  }
   // A first word that is neither an option nor a subcommand: name it and the known ones.
   if (argc > 1 && argv[1][0] != '-') {
     std::string known;
@@ -44,7 +50,11 @@ int main(int argc, char** argv) {
     if (!found) return fail("unknown command '" + std::string(argv[1]) + "' (known: " + known + ")", 2);
   }
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args(argv, argv + argc);
+    args = heed::expand_config_files(app, "train", std::move(args));
+    std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
+    args.pop_back();                         // without the program name
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     return fail(e.what(), 2);

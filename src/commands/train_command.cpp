@@ -24,6 +24,7 @@ struct TrainCommandOptions {
   std::string model = "gru-bahdanau";
   std::string out;
   std::string resume;
+  std::string config;  // already expanded into options by main
   std::string tokenizer = "word";
   bool lowercase = false;
   size_t min_count = 1;
@@ -121,7 +122,10 @@ void run_train(TrainCommandOptions& o) {
 void add_train_command(CLI::App& app) {
   auto o = std::make_shared<TrainCommandOptions>();
   auto* cmd = app.add_subcommand("train", "Train a model into a model directory");
-  cmd->set_config("--config", "", "read options from a config file (TOML/INI, keys = long flag names)");
+  cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  // Options come first from config files (expanded in main by expand_config_files), so
+  // the command line, which follows them, wins: the last value of an option counts.
+  cmd->add_option("--config", o->config, "read options from FILE (key = value, keys = long flag names)");
   add_corpus_options(cmd, "train", o->train, "training data");
   add_corpus_options(cmd, "valid", o->valid, "validation data");
   cmd->add_flag("--skip-bad-lines", o->skip_bad_lines, "skip (and count) malformed input lines");

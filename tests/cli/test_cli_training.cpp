@@ -1,0 +1,100 @@
+// Training from the shell: config files, interruption, kill -9 safety.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "support/run_heed.h"
+
+namespace heed {
+namespace {
+
+using testing::run_heed;
+
+TEST(CliTraining, ConfigFileMirrorsTheFlagsAndTheCommandLineWins) {
+  testing::TempDir dir("heed_cfg");
+  ASSERT_EQ(run_heed("data reverse --count 50 --out " + (dir / "train.tsv")).exit_code, 0);
+  testing::write_text(dir / "train.toml",
+                      "# heed train options\nmodel = \"gru-bahdanau\"\nhidden = 12\nemb = 6\n"
+                      "attention-size = 5\nmax-steps = 2\nlr = 0.01\nseed = 4\n");
+  const auto result = run_heed("train --config " + (dir / "train.toml") + " --train " + (dir / "train.tsv") +
+                               " --emb 7 --out " + (dir / "model"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto config = nlohmann::json::parse(testing::read_text(dir / "model/config.json"));
+  EXPECT_EQ(config["hyperparameters"]["hidden"], 12);
+  EXPECT_EQ(config["hyperparameters"]["attention_size"], 5);
+  EXPECT_EQ(config["hyperparameters"]["emb"], 7);  // command line over config file
+  EXPECT_EQ(config["training"]["max_steps"], 2);
+  EXPECT_EQ(config["training"]["seed"], 4);
+}
+
+TEST(CliTraining, ConfigFileWithAnUnknownKeyIsAnError) {
+  testing::TempDir dir("heed_cfg");
+  testing::write_text(dir / "bad.toml", "# comment\nhiden = 12\n");
+  const auto result = run_heed("train --config " + (dir / "bad.toml") + " --train x.tsv --out " + (dir / "m"));
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_EQ(result.err.rfind("heed: error: ", 0), 0u) << result.err;
+  EXPECT_NE(result.err.find("bad.toml:2: unknown option 'hiden' for heed train"), std::string::npos) << result.err;
+}
+
+// Starts `heed train` in the background, signals it after `delay`, returns its exit status.
+int train_and_signal(const std::string& args, int signal_number, std::chrono::milliseconds delay) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const std::string command = std::string("exec ") + HEED_BINARY + " " + args + " >/dev/null 2>&1";
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), (char*)nullptr);
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(delay);
+  ::kill(pid, signal_number);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+
+class CliInterrupt : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(run_heed("data dates --count 3000 --seed 1 --out " + (dir_ / "train.tsv")).exit_code, 0);
+  }
+  std::string train_args() const {
+    return "train --train " + (dir_ / "train.tsv") +
+           " --tokenizer char --emb 16 --hidden 32 --attention-size 16 --batch-tokens 500 --max-steps 100000"
+           " --valid-every 20 --threads 1 --out " + (dir_ / "model");
+  }
+  testing::TempDir dir_{"heed_interrupt"};
+};
+
+TEST_F(CliInterrupt, SigintSavesALoadableResumableModel) {
+  const int status = train_and_signal(train_args(), SIGINT, std::chrono::milliseconds(4000));
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  const auto progress = nlohmann::json::parse(testing::read_text(dir_ / "model/progress.json"));
+  const int64_t step = progress["step"];
+  EXPECT_GT(step, 0);
+  const auto translated = run_heed("translate --model " + (dir_ / "model"), "3 may 1979\n");
+  EXPECT_EQ(translated.exit_code, 0) << translated.err;
+  const auto resumed = run_heed("train --resume " + (dir_ / "model") + " --train " + (dir_ / "train.tsv") +
+                                " --batch-tokens 500 --max-steps " + std::to_string(step + 3) + " --threads 1");
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(nlohmann::json::parse(testing::read_text(dir_ / "model/progress.json"))["step"], step + 3);
+}
+
+TEST_F(CliInterrupt, KillNineLeavesTheLastGoodModelLoadable) {
+  const int status = train_and_signal(train_args(), SIGKILL, std::chrono::milliseconds(5000));
+  ASSERT_TRUE(WIFSIGNALED(status));
+  // Whatever step it died at, the directory holds complete files from the last save.
+  const auto translated = run_heed("translate --model " + (dir_ / "model"), "3 may 1979\n");
+  EXPECT_EQ(translated.exit_code, 0) << translated.err;
+  const auto resumed = run_heed("train --resume " + (dir_ / "model") + " --train " + (dir_ / "train.tsv") +
+                                " --batch-tokens 500 --max-steps 1 --threads 1");
+  // max-steps 1 is already reached: resuming stops at once, cleanly.
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+}
+
+}  // namespace
+}  // namespace heed
