@@ -93,11 +93,7 @@ void add_dump_attention_command(CLI::App& app) {
   cmd->add_option("--layer", o->layer, "only this layer (0-based)");
   cmd->add_option("--head", o->head, "only this head (0-based)");
   cmd->add_flag("--average-heads", o->average_heads, "one matrix per layer: the mean over heads");
-  cmd->add_option("--batch-size", o->translator.batch_size, "sentences per batch")
-      ->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--max-length-ratio", o->translator.search.max_length_ratio,
-                  "output length limit: R x source tokens + 10")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+  add_translator_options(cmd, o->translator);
   add_runtime_options(cmd, o->runtime);
   cmd->callback([o] { run_dump(*o); });
 }

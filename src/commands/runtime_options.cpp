@@ -13,6 +13,14 @@ void add_runtime_options(CLI::App* command, RuntimeOptions& options) {
   command->add_option("--device", options.device, "cpu, cuda or cuda:N")->capture_default_str();
 }
 
+void add_translator_options(CLI::App* command, TranslatorOptions& options) {
+  command->add_option("--batch-size", options.batch_size, "sentences per batch")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  command->add_option("--max-length-ratio", options.search.max_length_ratio,
+                      "output length limit: R x source tokens + 10")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+}
+
 torch::Device RuntimeOptions::apply() const {
   set_threads(threads);
   if (device == "cpu") return torch::kCPU;

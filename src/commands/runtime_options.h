@@ -1,10 +1,13 @@
-// Options every model-running subcommand accepts: --threads and --device.
+// Options shared by the model-running subcommands: --threads and --device for all,
+// the translator options for those that translate.
 #pragma once
 
 #include <CLI/App.hpp>
 #include <torch/types.h>
 
 #include <string>
+
+#include "decode/translator.h"
 
 namespace heed {
 
@@ -18,5 +21,8 @@ struct RuntimeOptions {
 };
 
 void add_runtime_options(CLI::App* command, RuntimeOptions& options);
+
+// --batch-size and --max-length-ratio.
+void add_translator_options(CLI::App* command, TranslatorOptions& options);
 
 }  // namespace heed

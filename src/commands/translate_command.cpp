@@ -45,11 +45,7 @@ void add_translate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("translate", "Translate sentences from stdin to stdout");
   cmd->add_option("--model", o->model_dir, "model directory written by `heed train`")->required();
   cmd->add_option("--input", o->input, "read sentences from FILE instead of stdin");
-  cmd->add_option("--batch-size", o->translator.batch_size, "sentences per batch")
-      ->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--max-length-ratio", o->translator.search.max_length_ratio,
-                  "output length limit: R x source tokens + 10")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+  add_translator_options(cmd, o->translator);
   add_runtime_options(cmd, o->runtime);
   cmd->callback([o] { run_translate(*o); });
 }

@@ -14,8 +14,12 @@ std::vector<std::vector<size_t>> make_batches(const std::vector<EncodedPair>& ex
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     const auto& x = examples[a];
     const auto& y = examples[b];
-    // Target length first: the decoder runs one step per target position for every
-    // row, while the packed encoder skips source padding.
+    // The padded length (which the token budget counts) first, so batches are as full
+    // as they can be; then target length, since the decoder runs one step per target
+    // position for every row while the packed encoder skips source padding.
+    const size_t x_longest = std::max(x.source.size(), x.target.size());
+    const size_t y_longest = std::max(y.source.size(), y.target.size());
+    if (x_longest != y_longest) return x_longest < y_longest;
     if (x.target.size() != y.target.size()) return x.target.size() < y.target.size();
     return x.source.size() < y.source.size();
   });

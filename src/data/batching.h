@@ -1,6 +1,6 @@
 // Batching: length-sorted buckets under a token budget, padded tensors with masks.
 //
-// Sentences are sorted by (target length, source length) so each batch holds sentences
+// Sentences are sorted by (longer side, target length, source length) so each batch holds sentences
 // of similar length, then cut so that rows x (longest padded row) <= batch_tokens.
 // Padding is Vocabulary::kPad and every tensor carries its mask, so no loss or
 // attention weight ever lands on padding.

@@ -29,6 +29,15 @@ nlohmann::json GruBahdanauConfig::to_json() const {
 }
 
 namespace {
+// (B, T, D) -> (N, D): the rows at the N true positions of mask (B, T), row-major.
+// index_select (whose gradient is a cheap index_add) rather than boolean indexing,
+// and no copy at all when nothing is masked.
+torch::Tensor select_positions(const torch::Tensor& features, const torch::Tensor& mask) {
+  const auto flat = features.reshape({-1, features.size(2)});
+  if (mask.all().item<bool>()) return flat;
+  return flat.index_select(0, mask.reshape({-1}).nonzero().squeeze(1));
+}
+
 int64_t encoder_size(const GruBahdanauConfig& config) {
   return config.hidden * (config.bidirectional ? 2 : 1);
 }
@@ -36,7 +45,8 @@ int64_t encoder_size(const GruBahdanauConfig& config) {
 
 class GruDecoderState : public DecoderState {
  public:
-  AttentionMemory memory;
+  AttentionMemory attention;
+  torch::Tensor context_gate_weight;
   torch::Tensor hidden;  // (layers, B, H)
 };
 
@@ -86,7 +96,9 @@ GruBahdanau::Memory GruBahdanau::encode(const SourceBatch& source) {
   auto finals = final_states.view({config_.layers, directions, batch, config_.hidden})
                     .permute({0, 2, 1, 3})
                     .reshape({config_.layers, batch, directions * config_.hidden});
-  return {attention_->prepare(states, source.mask), torch::tanh(bridge_->forward(finals))};
+  auto first_cell = decoder_cells_[0]->as<torch::nn::GRUCell>();
+  return {attention_->prepare(states, source.mask), torch::tanh(bridge_->forward(finals)),
+          first_cell->weight_ih.narrow(/*dim=*/1, /*start=*/config_.emb, /*length=*/encoder_size(config_))};
 }
 
 torch::Tensor GruBahdanau::embedding_gates(const torch::Tensor& embedded) {
@@ -95,23 +107,19 @@ torch::Tensor GruBahdanau::embedding_gates(const torch::Tensor& embedded) {
   return torch::nn::functional::linear(embedded, w_embedding, cell->bias_ih);
 }
 
-GruBahdanau::DecoderStep GruBahdanau::decode_step(const AttentionMemory& memory,
+GruBahdanau::DecoderStep GruBahdanau::decode_step(const Memory& memory,
                                                   const std::vector<torch::Tensor>& hidden,
                                                   const torch::Tensor& gates) {
-  const auto attended = attention_->forward(hidden.back(), memory);
+  const auto attended = attention_->forward(hidden.back(), memory.attention);
   DecoderStep step{{}, attended.context, attended.weights};
   step.hidden.reserve(config_.layers);
-  // First layer: GRU cell over [emb; context], with the embedding gates precomputed.
+  // First layer: GRU cell over [emb; context] with the embedding part of its input
+  // gates precomputed: passing the context as input, its W_ih columns as weight and
+  // (embedding gates + b_ih) as a per-row bias computes exactly W_ih [emb; c] + b_ih.
   {
     auto cell = decoder_cells_[0]->as<torch::nn::GRUCell>();
-    const int64_t h = config_.hidden;
-    const auto w_context = cell->weight_ih.narrow(1, config_.emb, cell->weight_ih.size(1) - config_.emb);
-    const auto input_gates = gates + torch::mm(attended.context, w_context.t());            // (B, 3H)
-    const auto hidden_gates = torch::addmm(cell->bias_hh, hidden[0], cell->weight_hh.t());  // (B, 3H)
-    const auto reset = torch::sigmoid(input_gates.narrow(1, 0, h) + hidden_gates.narrow(1, 0, h));
-    const auto update = torch::sigmoid(input_gates.narrow(1, h, h) + hidden_gates.narrow(1, h, h));
-    const auto candidate = torch::tanh(input_gates.narrow(1, 2 * h, h) + reset * hidden_gates.narrow(1, 2 * h, h));
-    step.hidden.push_back(candidate + update * (hidden[0] - candidate));  // (1 - z) n + z h
+    step.hidden.push_back(torch::gru_cell(attended.context, hidden[0], memory.context_gate_weight,
+                                          cell->weight_hh, /*b_ih=*/gates, cell->bias_hh));
   }
   for (int64_t layer = 1; layer < config_.layers; ++layer) {
     auto cell = decoder_cells_[layer]->as<torch::nn::GRUCell>();
@@ -138,7 +146,7 @@ ForwardOutput GruBahdanau::forward(const SourceBatch& source, const torch::Tenso
   contexts.reserve(steps);
   std::vector<torch::Tensor> hidden = memory.hidden.unbind(0);
   for (int64_t t = 0; t < steps; ++t) {
-    auto decoded = decode_step(memory.attention, hidden, gates.select(1, t));
+    auto decoded = decode_step(memory, hidden, gates.select(1, t));
     hidden = std::move(decoded.hidden);
     tops.push_back(hidden.back());
     contexts.push_back(decoded.context);
@@ -146,15 +154,9 @@ ForwardOutput GruBahdanau::forward(const SourceBatch& source, const torch::Tenso
   }
   ForwardOutput output;
   // One projection for all steps: (B, T, H + E + emb) -> (B, T, V), or (N, V) at the mask.
-  auto top_states = torch::stack(tops, 1);
-  auto all_contexts = torch::stack(contexts, 1);
-  auto all_embedded = embedded;
-  if (output_mask.defined()) {
-    top_states = top_states.index({output_mask});  // (N, H)
-    all_contexts = all_contexts.index({output_mask});
-    all_embedded = all_embedded.index({output_mask});
-  }
-  output.logits = output_logits(top_states, all_contexts, all_embedded);
+  auto features = torch::cat({torch::stack(tops, 1), torch::stack(contexts, 1), embedded}, /*dim=*/2);
+  if (output_mask.defined()) features = select_positions(features, output_mask);
+  output.logits = output_->forward(dropout_->forward(features));
   if (return_attention) {
     // (B, T, S) -> (B, layers=1, heads=1, T, S)
     output.attention.parts[AttentionPart::Cross] = torch::stack(weights, 1).unsqueeze(1).unsqueeze(1);
@@ -165,7 +167,8 @@ ForwardOutput GruBahdanau::forward(const SourceBatch& source, const torch::Tenso
 std::unique_ptr<DecoderState> GruBahdanau::start(const SourceBatch& source, bool /*return_attention*/) {
   Memory memory = encode(source);
   auto state = std::make_unique<GruDecoderState>();
-  state->memory = std::move(memory.attention);
+  state->attention = std::move(memory.attention);
+  state->context_gate_weight = memory.context_gate_weight;
   state->hidden = memory.hidden;
   return state;
 }
@@ -174,7 +177,8 @@ StepOutput GruBahdanau::step(DecoderState& base_state, const torch::Tensor& toke
                              bool return_attention) {
   auto& state = dynamic_cast<GruDecoderState&>(base_state);
   const auto embedded = dropout_->forward(target_embedding_->forward(tokens));  // (B, emb)
-  auto decoded = decode_step(state.memory, state.hidden.unbind(0), embedding_gates(embedded));
+  const Memory memory{state.attention, state.hidden, state.context_gate_weight};
+  auto decoded = decode_step(memory, state.hidden.unbind(0), embedding_gates(embedded));
   state.hidden = torch::stack(decoded.hidden);
   StepOutput output;
   output.log_probs = torch::log_softmax(
@@ -188,7 +192,7 @@ StepOutput GruBahdanau::step(DecoderState& base_state, const torch::Tensor& toke
 
 void GruBahdanau::reorder(DecoderState& base_state, const torch::Tensor& index) {
   auto& state = dynamic_cast<GruDecoderState&>(base_state);
-  state.memory = state.memory.select_rows(index);
+  state.attention = state.attention.select_rows(index);
   state.hidden = state.hidden.index_select(1, index);
 }
 

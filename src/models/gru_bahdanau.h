@@ -57,6 +57,9 @@ class GruBahdanau : public Seq2SeqModel {
   struct Memory {
     AttentionMemory attention;  // encoder states (B, S, E) as keys, projected once
     torch::Tensor hidden;       // (layers, B, H): initial decoder state
+    // The context columns of the first decoder layer's W_ih, (3H, E), sliced once per
+    // batch so the backward pass gathers their gradient once, not once per step.
+    torch::Tensor context_gate_weight;
   };
   struct DecoderStep {
     std::vector<torch::Tensor> hidden;  // per layer (B, H) after the step
@@ -70,7 +73,7 @@ class GruBahdanau : public Seq2SeqModel {
   torch::Tensor embedding_gates(const torch::Tensor& embedded);
   // One decoder step. gates: embedding_gates of the consumed token (B, 3H);
   // embedded: its embedding (B, emb); hidden: per layer (B, H) before the step.
-  DecoderStep decode_step(const AttentionMemory& memory, const std::vector<torch::Tensor>& hidden,
+  DecoderStep decode_step(const Memory& memory, const std::vector<torch::Tensor>& hidden,
                           const torch::Tensor& gates);
   // [s_i; c_i; emb_i] -> logits over the last dimension.
   torch::Tensor output_logits(const torch::Tensor& top_state, const torch::Tensor& context,

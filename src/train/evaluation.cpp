@@ -17,7 +17,7 @@ TeacherForcedLoss teacher_forced_loss(Seq2SeqModel& model, const std::vector<Enc
   for (const auto& indices : make_batches(examples, batch_tokens)) {
     const Batch batch = make_batch(examples, indices, device);
     const auto logits = model.forward(batch.source, batch.target_input, false, batch.target_mask).logits;
-    const auto nll = F::cross_entropy(logits, batch.target_output.index({batch.target_mask}),
+    const auto nll = F::cross_entropy(logits, batch.target_output.masked_select(batch.target_mask),
                                       F::CrossEntropyFuncOptions().reduction(torch::kSum));
     result.total_nll += nll.item<double>();
     result.tokens += batch.target_tokens;

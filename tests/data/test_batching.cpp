@@ -41,9 +41,9 @@ TEST(Batching, SortedByLengthSoNeighboursShareABatch) {
   const auto data = examples();
   const auto batches = make_batches(data, 1000);
   ASSERT_EQ(batches.size(), 1u);
-  // Sorted by target length ascending: example 0 (target length 1) comes first.
-  EXPECT_EQ(batches[0].front(), 0u);
-  EXPECT_EQ(batches[0].back(), 8u);
+  // Sorted by the longer side, then the target length: example i has source 9 - i
+  // and target i + 1 tokens.
+  EXPECT_EQ(batches[0], (std::vector<size_t>{4, 3, 5, 2, 6, 1, 7, 0, 8}));
 }
 
 TEST(Batching, OversizedExampleGetsItsOwnBatch) {

@@ -1,3 +1,4 @@
+#include "support/temp_dir.h"
 #include "data/corpus_reader.h"
 
 #include <gtest/gtest.h>
@@ -25,21 +26,9 @@ Pairs as_pairs(const Corpus& corpus) {
 
 class CorpusReaderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::path(::testing::TempDir()) /
-           ("heed_corpus_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  // Writes `contents` byte for byte and returns the path.
   std::string write(const std::string& name, const std::string& contents) const {
-    const std::string file = (dir_ / name).string();
-    std::ofstream out(file, std::ios::binary);
-    out << contents;
-    return file;
+    return dir_.write(name, contents);
   }
 
   // The heed::Error message thrown by `f`, or "" when it does not throw.
@@ -53,7 +42,7 @@ class CorpusReaderTest : public ::testing::Test {
     return "";
   }
 
-  fs::path dir_;
+  testing::TempDir dir_{"heed_corpus"};
 };
 
 TEST_F(CorpusReaderTest, TsvBasic) {
@@ -125,7 +114,7 @@ TEST_F(CorpusReaderTest, TsvSkipBadLinesCounts) {
 }
 
 TEST_F(CorpusReaderTest, MissingFileError) {
-  const std::string file = (dir_ / "missing.tsv").string();
+  const std::string file = dir_ / "missing.tsv";
   EXPECT_EQ(error_of([&] { read_tsv(file); }), "cannot open " + file);
   const std::string other = write("t.txt", "x\n");
   EXPECT_EQ(error_of([&] { read_parallel(file, other); }), "cannot open " + file);

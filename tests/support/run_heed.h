@@ -10,45 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace heed::testing {
 
 struct CommandResult {
   int exit_code = -1;
   std::string out;
   std::string err;
-};
-
-inline std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-inline void write_text(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
-// A fresh directory under the system temp dir, removed by the destructor.
-class TempDir {
- public:
-  explicit TempDir(const std::string& name)
-      : path_(std::filesystem::temp_directory_path() /
-              (name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++))) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  static int& counter() {
-    static int value = 0;
-    return value;
-  }
-  std::filesystem::path path_;
 };
 
 // Runs `HEED_BINARY args` through the shell with optional stdin text.

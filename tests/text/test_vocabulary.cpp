@@ -1,3 +1,4 @@
+#include "support/temp_dir.h"
 #include "text/vocabulary.h"
 
 #include <gtest/gtest.h>
@@ -37,20 +38,9 @@ const std::vector<Strings> kSentences = {
 
 class VocabularyTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::path(::testing::TempDir()) /
-           ("heed_vocab_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::string write(const std::string& name, const std::string& contents) const {
-    const std::string file = (dir_ / name).string();
-    std::ofstream out(file, std::ios::binary);
-    out << contents;
-    return file;
+    return dir_.write(name, contents);
   }
 
   std::string load_error(const std::string& file) const {
@@ -62,7 +52,7 @@ class VocabularyTest : public ::testing::Test {
     return "";
   }
 
-  fs::path dir_;
+  testing::TempDir dir_{"heed_vocab"};
 };
 
 TEST_F(VocabularyTest, DefaultHasOnlySpecials) {
@@ -138,7 +128,7 @@ TEST_F(VocabularyTest, FromTokensValidates) {
 
 TEST_F(VocabularyTest, SaveLoadRoundTrip) {
   const Vocabulary vocab = Vocabulary::build(kSentences, {});
-  const std::string file = (dir_ / "vocab.txt").string();
+  const std::string file = dir_ / "vocab.txt";
   vocab.save(file);
   std::ifstream in(file, std::ios::binary);
   const std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -155,7 +145,7 @@ TEST_F(VocabularyTest, LoadAcceptsCrlfAndMissingFinalNewline) {
 }
 
 TEST_F(VocabularyTest, LoadMissingFile) {
-  const std::string file = (dir_ / "nope.txt").string();
+  const std::string file = dir_ / "nope.txt";
   EXPECT_EQ(load_error(file), "cannot open " + file);
 }
 

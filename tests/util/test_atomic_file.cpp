@@ -1,3 +1,4 @@
+#include "support/temp_dir.h"
 #include "util/atomic_file.h"
 
 #include <gtest/gtest.h>
@@ -16,19 +17,11 @@ namespace fs = std::filesystem;
 
 class AtomicFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::path(::testing::TempDir()) /
-           ("heed_atomic_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  size_t entries() const { return static_cast<size_t>(std::distance(fs::directory_iterator(dir_), {})); }
+  std::string path(const std::string& name) const { return dir_ / name; }
+  size_t entries() const { return static_cast<size_t>(std::distance(fs::directory_iterator(dir_.path()), {})); }
 
-  fs::path dir_;
+  testing::TempDir dir_{"heed_atomic"};
 };
 
 TEST_F(AtomicFileTest, WritesAndReadsBack) {
@@ -109,7 +102,7 @@ TEST_F(AtomicFileTest, ReadMissingFileThrows) {
 }
 
 TEST_F(AtomicFileTest, ReadDirectoryThrows) {
-  EXPECT_THROW(read_file(dir_.string()), Error);
+  EXPECT_THROW(read_file(dir_.path().string()), Error);
 }
 
 }  // namespace
