@@ -84,6 +84,7 @@ void run_train(TrainCommandOptions& o) {
 
   if (!resume) {
     // Mistakes in the model options fail before any data is read.
+    parse_tokenizer_kind(o.tokenizer);
     check_hyperparameters(o.model, hyperparameters_from(o));
     if (std::filesystem::exists(model_files::config(o.out))) {
       throw Error(o.out + " already holds a model; use --resume " + o.out + " or another --out");
