@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands/commands.h"
+#include "commands/validators.h"
 #include "commands/corpus_options.h"
 #include "commands/runtime_options.h"
 #include "train/evaluation.h"
@@ -58,7 +59,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--json", o->json, "print one JSON object");
   cmd->add_option("--tokenize", o->evaluation.bleu.tokenize, "BLEU tokenizer: 13a or none")->capture_default_str();
   cmd->add_option("--batch-size", o->evaluation.batch_size, "sentences per decoding batch")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()->check(positive());
   add_runtime_options(cmd, o->runtime);
   cmd->callback([o] { run_eval(*o); });
 }

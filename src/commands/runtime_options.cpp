@@ -1,4 +1,5 @@
 #include "commands/runtime_options.h"
+#include "commands/validators.h"
 
 #include <torch/cuda.h>
 
@@ -9,16 +10,16 @@ namespace heed {
 
 void add_runtime_options(CLI::App* command, RuntimeOptions& options) {
   command->add_option("--threads", options.threads, "CPU threads (0 = all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   command->add_option("--device", options.device, "cpu, cuda or cuda:N")->capture_default_str();
 }
 
 void add_translator_options(CLI::App* command, TranslatorOptions& options) {
   command->add_option("--batch-size", options.batch_size, "sentences per batch")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()->check(positive());
   command->add_option("--max-length-ratio", options.search.max_length_ratio,
                       "output length limit: R x source tokens + 10")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()->check(positive());
 }
 
 torch::Device RuntimeOptions::apply() const {

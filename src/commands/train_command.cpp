@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "commands/commands.h"
+#include "commands/validators.h"
 #include "commands/corpus_options.h"
 #include "commands/runtime_options.h"
 #include "models/registry.h"
@@ -150,8 +151,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--max-steps", o->training.max_steps, "stop after N updates (0 = no limit)");
   cmd->add_option("--time-budget", o->training.time_budget_s, "stop after SECONDS of wall-clock time");
   cmd->add_option("--batch-tokens", o->training.batch_tokens, "padded tokens per batch")
-      ->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--lr", o->training.lr, "Adam learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()->check(positive());
+  cmd->add_option("--lr", o->training.lr, "Adam learning rate")->capture_default_str()->check(positive());
   cmd->add_option("--clip-norm", o->training.clip_norm, "max gradient norm (0 = off)")->capture_default_str();
   cmd->add_option("--valid-every", o->training.valid_every, "validate every N steps (0 = every epoch)")
       ->capture_default_str();

@@ -61,7 +61,8 @@ TEST(CliErrors, BadHyperparameterValue) {
 }
 
 TEST(CliErrors, BadFlagValue) {
-  expect_one_error_line(run_heed("train --lr -1 --train x.tsv --out y"), "--lr");
+  expect_one_error_line(run_heed("train --lr -1 --train x.tsv --out y"), "--lr: must be > 0 (got -1)");
+  expect_one_error_line(run_heed("translate --model x --threads -2"), "--threads: must be >= 0 (got -2)");
   expect_one_error_line(run_heed("translate --model x --batch-size abc"), "--batch-size");
   expect_one_error_line(run_heed("data dates --count many"), "--count");
 }
