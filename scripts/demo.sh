@@ -24,7 +24,8 @@ $heed train --model gru-bahdanau --tokenizer char --train "$work/train.tsv" --va
 
 echo "== translating"
 printf '%s\n' "3 may 1979" "tuesday, march 3, 1970" "5/30/70" "the 8th of october 2011" "oct 8, 2011" \
-  | tee "$work/sample.txt" | $heed translate --model "$work/model" | paste "$work/sample.txt" -
+  > "$work/sample.txt"
+$heed translate --model "$work/model" < "$work/sample.txt" | paste "$work/sample.txt" -
 
 echo "== scoring on 1000 held-out dates"
 $heed eval --model "$work/model" --test "$work/test.tsv"

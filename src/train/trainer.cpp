@@ -332,8 +332,10 @@ class TrainingRun {
       reporter_->message(fmt::format(
           "validation at step {}: loss {:.4f}  ppl {:.2f}  exact {:.2f}%  BLEU {:.2f}{}", progress_.step,
           result.loss, result.perplexity, 100.0 * result.exact_match, result.bleu.score,
-          improved ? "  (new best)" : fmt::format("  (no improvement {}/{})", progress_.bad_validations,
-                                                   options_.patience)));
+          improved                ? "  (new best)"
+          : options_.patience > 0 ? fmt::format("  (no improvement {}/{})", progress_.bad_validations,
+                                                options_.patience)
+                                  : "  (no improvement)"));
     } else {
       row += ",,,";
       reporter_->message(fmt::format("step {}: train loss {:.4f}", progress_.step, train_loss));
