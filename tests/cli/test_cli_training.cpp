@@ -41,6 +41,33 @@ TEST(CliTraining, ConfigFileWithAnUnknownKeyIsAnError) {
   EXPECT_NE(result.err.find("bad.toml:2: unknown option 'hiden' for heed train"), std::string::npos) << result.err;
 }
 
+// The loss columns of train_log.csv (step, epoch, train loss, validation), no timings.
+std::vector<std::string> loss_curve(const std::string& log_path) {
+  std::vector<std::string> rows;
+  for (const auto& line : testing::split_lines(testing::read_text(log_path))) {
+    size_t cut = 0;
+    for (int commas = 0; commas < 6 && cut != std::string::npos; ++commas) cut = line.find(',', cut + 1);
+    rows.push_back(line.substr(0, cut));
+  }
+  return rows;
+}
+
+TEST(CliTraining, InterruptedAndResumedRunFollowsTheUninterruptedCurve) {
+  testing::TempDir dir("heed_resume");
+  ASSERT_EQ(run_heed("data dates --count 600 --seed 3 --out " + (dir / "train.tsv")).exit_code, 0);
+  ASSERT_EQ(run_heed("data dates --count 30 --seed 4 --out " + (dir / "valid.tsv")).exit_code, 0);
+  const std::string common = " --train " + (dir / "train.tsv") + " --valid " + (dir / "valid.tsv") +
+                             " --tokenizer char --emb 16 --hidden 16 --attention-size 8 --dropout 0.3"
+                             " --batch-tokens 700 --valid-every 5 --threads 1";
+  ASSERT_EQ(run_heed("train" + common + " --max-steps 20 --out " + (dir / "straight")).exit_code, 0);
+  ASSERT_EQ(run_heed("train" + common + " --max-steps 10 --out " + (dir / "resumed")).exit_code, 0);
+  const auto resumed = run_heed("train --resume " + (dir / "resumed") + common + " --max-steps 20");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const auto straight_curve = loss_curve(dir / "straight/train_log.csv");
+  ASSERT_EQ(straight_curve.size(), 5u);  // header + 4 validations; the epoch boundary falls inside
+  EXPECT_EQ(loss_curve(dir / "resumed/train_log.csv"), straight_curve);
+}
+
 // Starts `heed train` in the background, signals it after `delay`, returns its exit status.
 int train_and_signal(const std::string& args, int signal_number, std::chrono::milliseconds delay) {
   const pid_t pid = ::fork();
