@@ -67,7 +67,27 @@ std::vector<SentencePair> drop_long(std::vector<SentencePair> pairs, const Loade
   return kept;
 }
 
-void run_train(TrainCommandOptions& o) {
+// On --resume, every training option not given on the command line takes the value the
+// model directory was trained with (so the data order, limits and schedule continue).
+void restore_training_options(TrainCommandOptions& o, const nlohmann::json& stored, const CLI::App& cmd) {
+  const auto given = [&](const char* flag) { return cmd.count(flag) > 0; };
+  try {
+    if (!given("--epochs")) o.training.epochs = stored.at("epochs").get<int64_t>();
+    if (!given("--max-steps")) o.training.max_steps = stored.at("max_steps").get<int64_t>();
+    if (!given("--time-budget")) o.training.time_budget_s = stored.at("time_budget").get<double>();
+    if (!given("--batch-tokens")) o.training.batch_tokens = stored.at("batch_tokens").get<int64_t>();
+    if (!given("--lr")) o.training.lr = stored.at("lr").get<double>();
+    if (!given("--clip-norm")) o.training.clip_norm = stored.at("clip_norm").get<double>();
+    if (!given("--valid-every")) o.training.valid_every = stored.at("valid_every").get<int64_t>();
+    if (!given("--patience")) o.training.patience = stored.at("patience").get<int64_t>();
+    if (!given("--best-metric")) o.best_metric = stored.at("best_metric").get<std::string>();
+    if (!given("--seed")) o.training.seed = stored.at("seed").get<uint64_t>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(model_files::config(o.resume) + ": training options unreadable: " + e.what());
+  }
+}
+
+void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   const torch::Device device = o.runtime.apply();
   const bool resume = !o.resume.empty();
   if (resume) {
@@ -76,6 +96,11 @@ void run_train(TrainCommandOptions& o) {
   }
   if (o.out.empty()) throw Error("--out DIR is required (where the model directory is written)");
   if (!o.train.given()) throw Error("training data is required: --train FILE.tsv or --train-src/--train-tgt");
+  LoadedModel model;
+  if (resume) {
+    model = load_model_directory(o.resume, WhichWeights::Last, device);
+    restore_training_options(o, model.config.training, cmd);
+  }
   o.training.out_dir = o.out;
   o.training.device = device;
   o.training.best_metric = parse_best_metric(o.best_metric);
@@ -101,10 +126,7 @@ void run_train(TrainCommandOptions& o) {
   spdlog::info("read {} training pairs{}", train.pairs.size(),
                o.valid.given() ? fmt::format(", {} validation pairs", valid.pairs.size()) : "");
 
-  LoadedModel model;
-  if (resume) {
-    model = load_model_directory(o.resume, WhichWeights::Last, device);
-  } else {
+  if (!resume) {
     NewModelSpec spec;
     spec.model = o.model;
     spec.hyperparameters = hyperparameters_from(o);
@@ -161,7 +183,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--best-metric", o->best_metric, "bleu, exact or loss")->capture_default_str();
   cmd->add_option("--seed", o->training.seed, "random seed")->capture_default_str();
   add_runtime_options(cmd, o->runtime);
-  cmd->callback([o] { run_train(*o); });
+  cmd->callback([o, cmd] { run_train(*o, *cmd); });
 }
 
 }  // namespace heed

@@ -61,7 +61,10 @@ TEST(CliTraining, InterruptedAndResumedRunFollowsTheUninterruptedCurve) {
                              " --batch-tokens 700 --valid-every 5 --threads 1";
   ASSERT_EQ(run_heed("train" + common + " --max-steps 20 --out " + (dir / "straight")).exit_code, 0);
   ASSERT_EQ(run_heed("train" + common + " --max-steps 10 --out " + (dir / "resumed")).exit_code, 0);
-  const auto resumed = run_heed("train --resume " + (dir / "resumed") + common + " --max-steps 20");
+  // Only the data and the new limit: batch size, validation interval and the rest come
+  // from the model directory.
+  const auto resumed = run_heed("train --resume " + (dir / "resumed") + " --train " + (dir / "train.tsv") +
+                                " --valid " + (dir / "valid.tsv") + " --threads 1 --max-steps 20");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   const auto straight_curve = loss_curve(dir / "straight/train_log.csv");
   ASSERT_EQ(straight_curve.size(), 5u);  // header + 4 validations; the epoch boundary falls inside
