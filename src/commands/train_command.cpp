@@ -35,6 +35,8 @@ struct TrainCommandOptions {
   std::optional<int64_t> emb, hidden, layers, attention_size;
   std::optional<double> dropout;
   std::optional<bool> bidirectional;
+  std::optional<int64_t> d_model, heads, ff, encoder_layers, decoder_layers;
+  bool norm_first = false, learned_positions = false, tie_embeddings = false;
   std::string best_metric = "bleu";
   TrainOptions training;
   RuntimeOptions runtime;
@@ -48,6 +50,14 @@ nlohmann::json hyperparameters_from(const TrainCommandOptions& o) {
   if (o.attention_size) json["attention_size"] = *o.attention_size;
   if (o.dropout) json["dropout"] = *o.dropout;
   if (o.bidirectional) json["bidirectional"] = *o.bidirectional;
+  if (o.d_model) json["d_model"] = *o.d_model;
+  if (o.heads) json["heads"] = *o.heads;
+  if (o.ff) json["ff"] = *o.ff;
+  if (o.encoder_layers) json["encoder_layers"] = *o.encoder_layers;
+  if (o.decoder_layers) json["decoder_layers"] = *o.decoder_layers;
+  if (o.norm_first) json["norm_first"] = true;
+  if (o.learned_positions) json["learned_positions"] = true;
+  if (o.tie_embeddings) json["tie_embeddings"] = true;
   return json;
 }
 
@@ -164,11 +174,19 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--max-length", o->max_length, "drop training pairs longer than N tokens (0 = keep all)")
       ->capture_default_str();
   cmd->add_option("--emb", o->emb, "embedding size");
-  cmd->add_option("--hidden", o->hidden, "GRU hidden size");
+  cmd->add_option("--hidden", o->hidden, "gru-bahdanau: GRU hidden size");
   cmd->add_option("--layers", o->layers, "encoder/decoder layers");
-  cmd->add_option("--attention-size", o->attention_size, "units of the additive attention layer");
+  cmd->add_option("--attention-size", o->attention_size, "gru-bahdanau: units of the additive attention layer");
   cmd->add_option("--dropout", o->dropout, "dropout probability");
-  cmd->add_option("--bidirectional", o->bidirectional, "bidirectional encoder (true/false)");
+  cmd->add_option("--bidirectional", o->bidirectional, "gru-bahdanau: bidirectional encoder (true/false)");
+  cmd->add_option("--d-model", o->d_model, "transformer: model width");
+  cmd->add_option("--heads", o->heads, "transformer: attention heads");
+  cmd->add_option("--ff", o->ff, "transformer: feed-forward width");
+  cmd->add_option("--encoder-layers", o->encoder_layers, "transformer: encoder layers (default --layers)");
+  cmd->add_option("--decoder-layers", o->decoder_layers, "transformer: decoder layers (default --layers)");
+  cmd->add_flag("--norm-first", o->norm_first, "transformer: pre-norm instead of post-norm");
+  cmd->add_flag("--learned-positions", o->learned_positions, "transformer: learned position embeddings");
+  cmd->add_flag("--tie-embeddings", o->tie_embeddings, "transformer: output layer shares the target embedding");
   cmd->add_option("--epochs", o->training.epochs, "epochs (0 = no limit; default 10 when no other limit)");
   cmd->add_option("--max-steps", o->training.max_steps, "stop after N updates (0 = no limit)");
   cmd->add_option("--time-budget", o->training.time_budget_s, "stop after SECONDS of wall-clock time");

@@ -1,6 +1,7 @@
 #include "models/registry.h"
 
 #include "models/gru_bahdanau.h"
+#include "models/transformer.h"
 #include "text/vocabulary.h"
 #include "util/error.h"
 
@@ -12,6 +13,11 @@ const std::vector<ModelEntry>& model_registry() {
        "GRU encoder (bidirectional) + GRU decoder with Bahdanau additive attention",
        [](const nlohmann::json& hyperparameters, const ModelDims& dims) -> ModelPtr {
          return std::make_shared<GruBahdanau>(GruBahdanauConfig::from_json(hyperparameters), dims);
+       }},
+      {"transformer",
+       "Transformer encoder-decoder with multi-head attention (every layer and head exported)",
+       [](const nlohmann::json& hyperparameters, const ModelDims& dims) -> ModelPtr {
+         return std::make_shared<Transformer>(TransformerConfig::from_json(hyperparameters), dims);
        }},
   };
   return entries;

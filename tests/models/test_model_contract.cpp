@@ -49,6 +49,33 @@ TEST_P(ModelContract, ForwardShapesAndAttentionConvention) {
   EXPECT_TRUE(model->forward(source, target, false).attention.empty());
 }
 
+// Every part a model returns: rows sum to 1, padded source keys get exactly 0, and the
+// decoder self-attention is exactly 0 above the diagonal.
+TEST_P(ModelContract, EveryAttentionPartMasksPaddingAndTheFuture) {
+  auto model = testing::tiny_model(GetParam(), kSourceVocab, kTargetVocab);
+  const auto source = source_batch();
+  const auto out = model->forward(source, target_input(), true);
+  const auto source_padding = source.mask.logical_not().view({3, 1, 1, 1, -1});
+  for (const auto& [part, weights] : out.attention.parts) {
+    SCOPED_TRACE(attention_part_name(part));
+    ASSERT_EQ(weights.dim(), 5);
+    const auto sums = weights.sum(-1);
+    if (part == AttentionPart::EncoderSelf) {
+      // Rows of padded queries are not used; check the real ones.
+      const auto real = source.mask.view({3, 1, 1, -1}).expand_as(sums);
+      EXPECT_TRUE(torch::allclose(sums.masked_select(real), torch::ones({real.sum().item<int64_t>()}), 0, 1e-5));
+    } else {
+      EXPECT_TRUE(torch::allclose(sums, torch::ones_like(sums), 0, 1e-5));
+    }
+    if (part == AttentionPart::DecoderSelf) {
+      const auto future = torch::ones({weights.size(3), weights.size(4)}, torch::kBool).triu(1);
+      EXPECT_EQ(weights.masked_select(future.expand_as(weights)).abs().sum().item<float>(), 0.0f);
+    } else {
+      EXPECT_EQ(weights.masked_select(source_padding.expand_as(weights)).abs().sum().item<float>(), 0.0f);
+    }
+  }
+}
+
 TEST_P(ModelContract, StepwiseDecodingEqualsTeacherForcedPass) {
   auto model = testing::tiny_model(GetParam(), kSourceVocab, kTargetVocab);
   torch::NoGradGuard no_grad;
@@ -63,6 +90,12 @@ TEST_P(ModelContract, StepwiseDecodingEqualsTeacherForcedPass) {
     const auto& cross = step.attention.at(AttentionPart::Cross);
     EXPECT_TRUE(torch::allclose(cross.select(3, 0), full.attention.at(AttentionPart::Cross).select(3, t),
                                 1e-5, 1e-6));
+    if (full.attention.has(AttentionPart::DecoderSelf)) {
+      // Step t sees keys 0..t; the full pass's row t over the same keys.
+      const auto stepped = step.attention.at(AttentionPart::DecoderSelf).select(3, 0);  // (B, L, H, t+1)
+      const auto row = full.attention.at(AttentionPart::DecoderSelf).select(3, t).narrow(3, 0, t + 1);
+      EXPECT_TRUE(torch::allclose(stepped, row, 1e-5, 1e-6)) << "dec_self step " << t;
+    }
   }
 }
 
@@ -124,7 +157,7 @@ TEST(Registry, UnknownModelListsTheKnownOnes) {
     find_model("lstm");
     FAIL() << "expected heed::Error";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "unknown model 'lstm' (known: gru-bahdanau)");
+    EXPECT_EQ(std::string(e.what()), "unknown model 'lstm' (known: gru-bahdanau, transformer)");
   }
 }
 

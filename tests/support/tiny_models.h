@@ -16,6 +16,9 @@ inline nlohmann::json tiny_hyperparameters(const std::string& model) {
   if (model == "gru-bahdanau") {
     return {{"emb", 12}, {"hidden", 16}, {"attention_size", 10}, {"layers", 2}, {"dropout", 0.1}};
   }
+  if (model == "transformer") {
+    return {{"d_model", 16}, {"heads", 4}, {"layers", 2}, {"ff", 24}, {"dropout", 0.1}};
+  }
   return nlohmann::json::object();
 }
 

@@ -1,0 +1,72 @@
+#include "models/multi_head_attention.h"
+
+#include <torch/nn/functional/linear.h>
+#include <torch/nn/init.h>
+
+#include <cmath>
+#include <limits>
+
+#include "util/error.h"
+
+namespace heed {
+
+MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t d_model, int64_t heads, double dropout)
+    : d_model_(d_model), heads_(heads), d_head_(d_model / heads) {
+  if (heads <= 0 || d_model % heads != 0) {
+    throw Error("--d-model (" + std::to_string(d_model) + ") must be a multiple of --heads (" +
+                std::to_string(heads) + ")");
+  }
+  in_proj_weight = register_parameter("in_proj_weight", torch::empty({3 * d_model, d_model}));
+  in_proj_bias = register_parameter("in_proj_bias", torch::zeros({3 * d_model}));
+  torch::nn::init::xavier_uniform_(in_proj_weight);
+  out_proj = register_module("out_proj", torch::nn::Linear(d_model, d_model));
+  torch::nn::init::zeros_(out_proj->bias);
+  dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
+}
+
+torch::Tensor MultiHeadAttentionImpl::split_heads(const torch::Tensor& x) const {
+  return x.view({x.size(0), x.size(1), heads_, d_head_}).transpose(1, 2);
+}
+
+HeadsKeyValue MultiHeadAttentionImpl::project_key_value(const torch::Tensor& key,
+                                                        const torch::Tensor& value) {
+  namespace F = torch::nn::functional;
+  const auto k = F::linear(key, in_proj_weight.narrow(0, d_model_, d_model_),
+                           in_proj_bias.narrow(0, d_model_, d_model_));
+  const auto v = F::linear(value, in_proj_weight.narrow(0, 2 * d_model_, d_model_),
+                           in_proj_bias.narrow(0, 2 * d_model_, d_model_));
+  return {split_heads(k), split_heads(v)};
+}
+
+MultiHeadOutput MultiHeadAttentionImpl::attend(const torch::Tensor& query,
+                                               const HeadsKeyValue& key_value,
+                                               const torch::Tensor& key_mask, bool causal) {
+  namespace F = torch::nn::functional;
+  const auto q = split_heads(F::linear(query, in_proj_weight.narrow(0, 0, d_model_),
+                                       in_proj_bias.narrow(0, 0, d_model_)));  // (B, H, Tq, dh)
+  auto scores = torch::matmul(q, key_value.keys.transpose(2, 3)) /
+                std::sqrt(static_cast<double>(d_head_));  // (B, H, Tq, Tk)
+  const int64_t tq = scores.size(2), tk = scores.size(3);
+  const float minus_inf = -std::numeric_limits<float>::infinity();
+  if (key_mask.defined()) {
+    scores = scores.masked_fill(key_mask.logical_not().view({key_mask.size(0), 1, 1, tk}), minus_inf);
+  }
+  if (causal) {
+    // Query i (of the last tq positions) may see keys up to i + (tk - tq).
+    const auto future = torch::ones({tq, tk}, torch::TensorOptions().dtype(torch::kBool).device(scores.device()))
+                            .triu(/*diagonal=*/tk - tq + 1);
+    scores = scores.masked_fill(future, minus_inf);
+  }
+  const auto weights = torch::softmax(scores, /*dim=*/3);
+  const auto context = torch::matmul(dropout_->forward(weights), key_value.values);  // (B, H, Tq, dh)
+  const auto merged = context.transpose(1, 2).reshape({query.size(0), tq, d_model_});
+  return {out_proj->forward(merged), weights};
+}
+
+MultiHeadOutput MultiHeadAttentionImpl::forward(const torch::Tensor& query, const torch::Tensor& key,
+                                                const torch::Tensor& value, const torch::Tensor& key_mask,
+                                                bool causal) {
+  return attend(query, project_key_value(key, value), key_mask, causal);
+}
+
+}  // namespace heed

@@ -1,0 +1,209 @@
+#include "models/transformer.h"
+
+#include <torch/nn/functional/activation.h>
+#include <torch/nn/functional/linear.h>
+
+#include <cmath>
+
+#include "models/hyperparameters.h"
+#include "text/vocabulary.h"
+#include "util/error.h"
+
+namespace heed {
+
+TransformerConfig TransformerConfig::from_json(const nlohmann::json& json) {
+  TransformerConfig config;
+  HyperparameterReader reader(json, "transformer");
+  int64_t layers = 0;
+  reader.read("layers", layers, 1);
+  if (layers > 0) config.encoder_layers = config.decoder_layers = layers;
+  reader.read("d_model", config.d_model, 1);
+  reader.read("heads", config.heads, 1);
+  reader.read("encoder_layers", config.encoder_layers, 1);
+  reader.read("decoder_layers", config.decoder_layers, 1);
+  reader.read("ff", config.ff, 1);
+  reader.read("dropout", config.dropout, 0.0, 0.99);
+  reader.read("norm_first", config.norm_first);
+  reader.read("learned_positions", config.learned_positions);
+  reader.read("tie_embeddings", config.tie_embeddings);
+  reader.finish();
+  if (config.d_model % config.heads != 0) {
+    throw Error("--d-model (" + std::to_string(config.d_model) + ") must be a multiple of --heads (" +
+                std::to_string(config.heads) + ")");
+  }
+  if (config.d_model % 2 != 0 && !config.learned_positions) {
+    throw Error("--d-model must be even for sinusoidal positions (or use --learned-positions)");
+  }
+  return config;
+}
+
+nlohmann::json TransformerConfig::to_json() const {
+  return {{"d_model", d_model},           {"heads", heads},
+          {"encoder_layers", encoder_layers}, {"decoder_layers", decoder_layers},
+          {"ff", ff},                     {"dropout", dropout},
+          {"norm_first", norm_first},     {"learned_positions", learned_positions},
+          {"tie_embeddings", tie_embeddings}};
+}
+
+namespace {
+// The sinusoids of the original paper: (positions, d), sin on even, cos on odd columns.
+torch::Tensor make_sinusoids(int64_t positions, int64_t d) {
+  const auto position = torch::arange(positions, torch::kFloat32).unsqueeze(1);        // (P, 1)
+  const auto rates = torch::exp(torch::arange(0, d, 2, torch::kFloat32) * (-std::log(10000.0) / d));
+  auto table = torch::zeros({positions, d});
+  table.index_put_({torch::indexing::Slice(), torch::indexing::Slice(0, torch::indexing::None, 2)},
+                   torch::sin(position * rates));
+  table.index_put_({torch::indexing::Slice(), torch::indexing::Slice(1, torch::indexing::None, 2)},
+                   torch::cos(position * rates));
+  return table;
+}
+
+class TransformerDecoderState : public DecoderState {
+ public:
+  std::vector<DecoderLayerCache> caches;  // per decoder layer
+  torch::Tensor memory_mask;              // (B, S)
+  int64_t position = 0;                   // target positions consumed so far
+};
+}  // namespace
+
+Transformer::Transformer(const TransformerConfig& config, const ModelDims& dims) : config_(config) {
+  const auto embedding = [&](int64_t vocab) {
+    return torch::nn::Embedding(torch::nn::EmbeddingOptions(vocab, config.d_model).padding_idx(Vocabulary::kPad));
+  };
+  source_embedding_ = register_module("source_embedding", embedding(dims.source_vocab));
+  target_embedding_ = register_module("target_embedding", embedding(dims.target_vocab));
+  if (config.learned_positions) {
+    position_embedding_ = register_module("position_embedding", torch::nn::Embedding(kMaxPositions, config.d_model));
+  } else {
+    sinusoids_ = register_buffer("sinusoids", make_sinusoids(kMaxPositions, config.d_model));
+  }
+  const TransformerLayerOptions layer{config.d_model, config.heads, config.ff, config.dropout, config.norm_first};
+  encoder_layers_ = register_module("encoder_layers", torch::nn::ModuleList());
+  for (int64_t i = 0; i < config.encoder_layers; ++i) encoder_layers_->push_back(EncoderLayer(layer));
+  decoder_layers_ = register_module("decoder_layers", torch::nn::ModuleList());
+  for (int64_t i = 0; i < config.decoder_layers; ++i) decoder_layers_->push_back(DecoderLayer(layer));
+  if (config.norm_first) {
+    encoder_norm_ = register_module("encoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.d_model})));
+    decoder_norm_ = register_module("decoder_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.d_model})));
+  }
+  if (config.tie_embeddings) {
+    output_bias_ = register_parameter("output_bias", torch::zeros({dims.target_vocab}));
+  } else {
+    output_ = register_module("output", torch::nn::Linear(config.d_model, dims.target_vocab));
+  }
+  dropout_ = register_module("dropout", torch::nn::Dropout(config.dropout));
+}
+
+torch::Tensor Transformer::embed(torch::nn::Embedding embedding, const torch::Tensor& ids,
+                                 int64_t offset) {
+  const int64_t length = ids.size(1);
+  if (offset + length > kMaxPositions) {
+    throw Error("sentence longer than " + std::to_string(kMaxPositions) + " tokens");
+  }
+  auto x = embedding->forward(ids) * std::sqrt(static_cast<double>(config_.d_model));
+  if (config_.learned_positions) {
+    const auto positions = torch::arange(offset, offset + length, ids.options());
+    x = x + position_embedding_->forward(positions).unsqueeze(0);
+  } else {
+    x = x + sinusoids_.narrow(0, offset, length).unsqueeze(0);
+  }
+  return dropout_->forward(x);
+}
+
+Transformer::Encoded Transformer::encode(const SourceBatch& source, bool return_attention) {
+  auto x = embed(source_embedding_, source.ids, 0);
+  std::vector<torch::Tensor> weights;
+  for (const auto& module : *encoder_layers_) {
+    auto out = module->as<EncoderLayer>()->forward(x, source.mask);
+    x = out.states;
+    if (return_attention) weights.push_back(out.weights);
+  }
+  if (config_.norm_first) x = encoder_norm_->forward(x);
+  Encoded encoded{x, {}};
+  if (return_attention) encoded.weights = torch::stack(weights, 1);  // (B, L, H, S, S)
+  return encoded;
+}
+
+torch::Tensor Transformer::logits(const torch::Tensor& states) {
+  if (config_.tie_embeddings) {
+    return torch::nn::functional::linear(states, target_embedding_->weight, output_bias_);
+  }
+  return output_->forward(states);
+}
+
+ForwardOutput Transformer::forward(const SourceBatch& source, const torch::Tensor& target_input,
+                                   bool return_attention, const torch::Tensor& output_mask) {
+  const Encoded encoded = encode(source, return_attention);
+  auto x = embed(target_embedding_, target_input, 0);
+  std::vector<torch::Tensor> self_weights, cross_weights;
+  for (const auto& module : *decoder_layers_) {
+    auto out = module->as<DecoderLayer>()->forward(x, encoded.states, source.mask);
+    x = out.states;
+    if (return_attention) {
+      self_weights.push_back(out.self_weights);
+      cross_weights.push_back(out.cross_weights);
+    }
+  }
+  if (config_.norm_first) x = decoder_norm_->forward(x);
+  if (output_mask.defined()) {
+    x = x.reshape({-1, x.size(2)}).index_select(0, output_mask.reshape({-1}).nonzero().squeeze(1));
+  }
+  ForwardOutput output;
+  output.logits = logits(x);
+  if (return_attention) {
+    output.attention.parts[AttentionPart::EncoderSelf] = encoded.weights;
+    output.attention.parts[AttentionPart::DecoderSelf] = torch::stack(self_weights, 1);
+    output.attention.parts[AttentionPart::Cross] = torch::stack(cross_weights, 1);
+  }
+  return output;
+}
+
+std::unique_ptr<DecoderState> Transformer::start(const SourceBatch& source, bool return_attention) {
+  const Encoded encoded = encode(source, return_attention);
+  auto state = std::make_unique<TransformerDecoderState>();
+  state->memory_mask = source.mask;
+  for (const auto& module : *decoder_layers_) {
+    DecoderLayerCache cache;
+    cache.cross = module->as<DecoderLayer>()->project_memory(encoded.states);
+    state->caches.push_back(std::move(cache));
+  }
+  if (return_attention) state->source_attention.parts[AttentionPart::EncoderSelf] = encoded.weights;
+  return state;
+}
+
+StepOutput Transformer::step(DecoderState& base_state, const torch::Tensor& tokens, bool return_attention) {
+  auto& state = dynamic_cast<TransformerDecoderState&>(base_state);
+  auto x = embed(target_embedding_, tokens.unsqueeze(1), state.position);  // (B, 1, d)
+  state.position += 1;
+  std::vector<torch::Tensor> self_weights, cross_weights;
+  int64_t layer = 0;
+  for (const auto& module : *decoder_layers_) {
+    auto out = module->as<DecoderLayer>()->step(x, state.caches[layer++], state.memory_mask);
+    x = out.states;
+    if (return_attention) {
+      self_weights.push_back(out.self_weights);
+      cross_weights.push_back(out.cross_weights);
+    }
+  }
+  if (config_.norm_first) x = decoder_norm_->forward(x);
+  StepOutput output;
+  output.log_probs = torch::log_softmax(logits(x.squeeze(1)), /*dim=*/1);
+  if (return_attention) {
+    output.attention.parts[AttentionPart::DecoderSelf] = torch::stack(self_weights, 1);  // (B, L, H, 1, t)
+    output.attention.parts[AttentionPart::Cross] = torch::stack(cross_weights, 1);       // (B, L, H, 1, S)
+  }
+  return output;
+}
+
+void Transformer::reorder(DecoderState& base_state, const torch::Tensor& index) {
+  auto& state = dynamic_cast<TransformerDecoderState&>(base_state);
+  state.memory_mask = state.memory_mask.index_select(0, index);
+  for (auto& cache : state.caches) {
+    cache.cross = {cache.cross.keys.index_select(0, index), cache.cross.values.index_select(0, index)};
+    if (cache.self.keys.defined()) {
+      cache.self = {cache.self.keys.index_select(0, index), cache.self.values.index_select(0, index)};
+    }
+  }
+}
+
+}  // namespace heed

@@ -1,0 +1,79 @@
+// transformer: the encoder-decoder Transformer (Vaswani et al. 2017), small.
+//
+//   x = Dropout(Embedding(ids) * sqrt(d_model) + positions)   sinusoidal, or learned
+//   encoder: `encoder_layers` x (self-attention, feed-forward)
+//   decoder: `decoder_layers` x (masked self-attention, cross-attention, feed-forward)
+//   logits = Linear(decoder states)   (optionally tied to the target embedding)
+// Post-norm by default (as the paper and the TensorFlow tutorial), pre-norm with
+// norm_first (then a final LayerNorm closes each stack).
+// Attention of every layer and head: enc_self (B, L, H, S, S), dec_self (B, L, H, T, T)
+// with exact zeros above the diagonal, cross (B, L, H, T, S).
+// Incremental decoding caches each decoder layer's self-attention keys/values and the
+// cross-attention projections of the source, so a step costs one position.
+#pragma once
+
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+
+#include "models/model_dims.h"
+#include "models/seq2seq_model.h"
+#include "models/transformer_layers.h"
+
+namespace heed {
+
+struct TransformerConfig {
+  int64_t d_model = 256;
+  int64_t heads = 4;
+  int64_t encoder_layers = 3;
+  int64_t decoder_layers = 3;
+  int64_t ff = 1024;
+  double dropout = 0.1;
+  bool norm_first = false;         // pre-norm instead of post-norm
+  bool learned_positions = false;  // learned position embeddings instead of sinusoids
+  bool tie_embeddings = false;     // output projection shares the target embedding
+
+  // Keys as above; "layers" sets both stacks. Unknown keys / bad values: heed::Error.
+  static TransformerConfig from_json(const nlohmann::json& json);
+  nlohmann::json to_json() const;
+};
+
+class Transformer : public Seq2SeqModel {
+ public:
+  static constexpr int64_t kMaxPositions = 1024;
+
+  Transformer(const TransformerConfig& config, const ModelDims& dims);
+
+  ForwardOutput forward(const SourceBatch& source, const torch::Tensor& target_input,
+                        bool return_attention, const torch::Tensor& output_mask = {}) override;
+  std::unique_ptr<DecoderState> start(const SourceBatch& source, bool return_attention) override;
+  StepOutput step(DecoderState& state, const torch::Tensor& tokens, bool return_attention) override;
+  void reorder(DecoderState& state, const torch::Tensor& index) override;
+
+  std::string name() const override { return "transformer"; }
+  nlohmann::json hyperparameters() const override { return config_.to_json(); }
+
+ private:
+  struct Encoded {
+    torch::Tensor states;   // (B, S, d)
+    torch::Tensor weights;  // (B, L, H, S, S) when requested
+  };
+  // ids (B, T) at positions offset..offset+T-1 -> (B, T, d)
+  torch::Tensor embed(torch::nn::Embedding embedding, const torch::Tensor& ids, int64_t offset);
+  Encoded encode(const SourceBatch& source, bool return_attention);
+  torch::Tensor logits(const torch::Tensor& states);
+
+  TransformerConfig config_;
+  torch::nn::Embedding source_embedding_{nullptr}, target_embedding_{nullptr};
+  torch::nn::Embedding position_embedding_{nullptr};  // learned positions only
+  torch::Tensor sinusoids_;                            // (kMaxPositions, d) buffer
+  torch::nn::ModuleList encoder_layers_{nullptr}, decoder_layers_{nullptr};
+  torch::nn::LayerNorm encoder_norm_{nullptr}, decoder_norm_{nullptr};  // pre-norm only
+  torch::nn::Linear output_{nullptr};                 // untied
+  torch::Tensor output_bias_;                          // tied: the bias alone
+  torch::nn::Dropout dropout_{nullptr};
+};
+
+}  // namespace heed
