@@ -88,6 +88,8 @@ void restore_training_options(TrainCommandOptions& o, const nlohmann::json& stor
     if (!given("--batch-tokens")) o.training.batch_tokens = stored.at("batch_tokens").get<int64_t>();
     if (!given("--lr")) o.training.lr = stored.at("lr").get<double>();
     if (!given("--clip-norm")) o.training.clip_norm = stored.at("clip_norm").get<double>();
+    if (!given("--label-smoothing")) o.training.label_smoothing = stored.value("label_smoothing", 0.0);
+    if (!given("--warmup-steps")) o.training.warmup_steps = stored.value("warmup_steps", int64_t{0});
     if (!given("--valid-every")) o.training.valid_every = stored.at("valid_every").get<int64_t>();
     if (!given("--patience")) o.training.patience = stored.at("patience").get<int64_t>();
     if (!given("--best-metric")) o.best_metric = stored.at("best_metric").get<std::string>();
@@ -194,6 +196,11 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str()->check(positive());
   cmd->add_option("--lr", o->training.lr, "Adam learning rate")->capture_default_str()->check(positive());
   cmd->add_option("--clip-norm", o->training.clip_norm, "max gradient norm (0 = off)")->capture_default_str();
+  cmd->add_option("--label-smoothing", o->training.label_smoothing, "label smoothing (0 = off)")
+      ->capture_default_str()->check(CLI::Range(0.0, 0.999));
+  cmd->add_option("--warmup-steps", o->training.warmup_steps,
+                  "inverse-square-root warm-up: lr rises for N steps, then decays as 1/sqrt(step) (0 = constant)")
+      ->capture_default_str()->check(non_negative());
   cmd->add_option("--valid-every", o->training.valid_every, "validate every N steps (0 = every epoch)")
       ->capture_default_str();
   cmd->add_option("--patience", o->training.patience, "stop after N validations without improvement (0 = never)")

@@ -49,6 +49,8 @@ nlohmann::json TrainOptions::to_json() const {
           {"batch_tokens", batch_tokens},
           {"lr", lr},
           {"clip_norm", clip_norm},
+          {"label_smoothing", label_smoothing},
+          {"warmup_steps", warmup_steps},
           {"valid_every", valid_every},
           {"patience", patience},
           {"best_metric", best_metric_name(best_metric)},
@@ -192,7 +194,9 @@ class TrainingRun {
         // Logits only at real target tokens: (N, V) against the N targets.
         const auto logits =
             model_.model->forward(batch.source, batch.target_input, false, batch.target_mask).logits;
-        const auto loss = F::cross_entropy(logits, batch.target_output.masked_select(batch.target_mask));
+        const auto loss = F::cross_entropy(logits, batch.target_output.masked_select(batch.target_mask),
+                                           F::CrossEntropyFuncOptions().label_smoothing(options_.label_smoothing));
+        set_learning_rate(progress_.step + 1);
         optimizer_.zero_grad();
         loss.backward();
         if (options_.clip_norm > 0) {
@@ -269,6 +273,20 @@ class TrainingRun {
 
  private:
   bool has_validation() const { return !valid_pairs_.empty(); }
+
+  // The inverse-square-root warm-up schedule (constant lr without warm-up).
+  // Set every step, so a resumed run follows --lr even where the optimizer state
+  // restored another value.
+  void set_learning_rate(int64_t step) {
+    double lr = options_.lr;
+    if (options_.warmup_steps > 0) {
+      const double s = static_cast<double>(step), w = static_cast<double>(options_.warmup_steps);
+      lr *= std::min(s / w, std::sqrt(w / s));
+    }
+    for (auto& group : optimizer_.param_groups()) {
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    }
+  }
   double elapsed() const { return progress_.elapsed_s + seconds_since(start_); }
 
   int64_t parameter_count() const {

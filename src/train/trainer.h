@@ -30,6 +30,8 @@ struct TrainOptions {
   int64_t batch_tokens = 4096;
   double lr = 1e-3;
   double clip_norm = 1.0;      // max global gradient norm; 0 disables clipping
+  double label_smoothing = 0.0;  // share of the target probability spread over the vocabulary
+  int64_t warmup_steps = 0;    // > 0: lr * min(step / warmup, sqrt(warmup / step)), peak at warmup
   int64_t valid_every = 0;     // steps between validations; 0: once per epoch
   int64_t patience = 0;        // validations without improvement before stopping; 0: never
   BestMetric best_metric = BestMetric::Bleu;
