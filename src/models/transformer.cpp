@@ -67,8 +67,14 @@ class TransformerDecoderState : public DecoderState {
 }  // namespace
 
 Transformer::Transformer(const TransformerConfig& config, const ModelDims& dims) : config_(config) {
+  // Embeddings start at N(0, 1/d_model) (as fairseq does), so that after the sqrt(d_model)
+  // scaling they are on the scale of the positions instead of drowning them.
   const auto embedding = [&](int64_t vocab) {
-    return torch::nn::Embedding(torch::nn::EmbeddingOptions(vocab, config.d_model).padding_idx(Vocabulary::kPad));
+    torch::nn::Embedding table(torch::nn::EmbeddingOptions(vocab, config.d_model).padding_idx(Vocabulary::kPad));
+    torch::NoGradGuard no_grad;
+    table->weight.normal_(0.0, 1.0 / std::sqrt(static_cast<double>(config.d_model)));
+    table->weight[Vocabulary::kPad].zero_();
+    return table;
   };
   source_embedding_ = register_module("source_embedding", embedding(dims.source_vocab));
   target_embedding_ = register_module("target_embedding", embedding(dims.target_vocab));
