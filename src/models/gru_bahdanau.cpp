@@ -5,6 +5,7 @@
 #include <torch/nn/utils/rnn.h>
 
 #include "models/hyperparameters.h"
+#include "models/output_positions.h"
 #include "text/vocabulary.h"
 
 namespace heed {
@@ -29,15 +30,6 @@ nlohmann::json GruBahdanauConfig::to_json() const {
 }
 
 namespace {
-// (B, T, D) -> (N, D): the rows at the N true positions of mask (B, T), row-major.
-// index_select (whose gradient is a cheap index_add) rather than boolean indexing,
-// and no copy at all when nothing is masked.
-torch::Tensor select_positions(const torch::Tensor& features, const torch::Tensor& mask) {
-  const auto flat = features.reshape({-1, features.size(2)});
-  if (mask.all().item<bool>()) return flat;
-  return flat.index_select(0, mask.reshape({-1}).nonzero().squeeze(1));
-}
-
 int64_t encoder_size(const GruBahdanauConfig& config) {
   return config.hidden * (config.bidirectional ? 2 : 1);
 }
@@ -51,7 +43,7 @@ class GruDecoderState : public DecoderState {
 };
 
 GruBahdanau::GruBahdanau(const GruBahdanauConfig& config, const ModelDims& dims)
-    : config_(config), dims_(dims) {
+    : config_(config) {
   const int64_t enc = encoder_size(config);
   source_embedding_ = register_module(
       "source_embedding",
@@ -128,11 +120,14 @@ GruBahdanau::DecoderStep GruBahdanau::decode_step(const Memory& memory,
   return step;
 }
 
-torch::Tensor GruBahdanau::output_logits(const torch::Tensor& top_state,
-                                         const torch::Tensor& context,
-                                         const torch::Tensor& embedded) {
-  const int64_t last = top_state.dim() - 1;
-  return output_->forward(dropout_->forward(torch::cat({top_state, context, embedded}, last)));
+torch::Tensor GruBahdanau::output_features(const torch::Tensor& top_state,
+                                           const torch::Tensor& context,
+                                           const torch::Tensor& embedded) {
+  return torch::cat({top_state, context, embedded}, /*dim=*/top_state.dim() - 1);
+}
+
+torch::Tensor GruBahdanau::output_logits(const torch::Tensor& features) {
+  return output_->forward(dropout_->forward(features));
 }
 
 ForwardOutput GruBahdanau::forward(const SourceBatch& source, const torch::Tensor& target_input,
@@ -154,9 +149,9 @@ ForwardOutput GruBahdanau::forward(const SourceBatch& source, const torch::Tenso
   }
   ForwardOutput output;
   // One projection for all steps: (B, T, H + E + emb) -> (B, T, V), or (N, V) at the mask.
-  auto features = torch::cat({torch::stack(tops, 1), torch::stack(contexts, 1), embedded}, /*dim=*/2);
+  auto features = output_features(torch::stack(tops, 1), torch::stack(contexts, 1), embedded);
   if (output_mask.defined()) features = select_positions(features, output_mask);
-  output.logits = output_->forward(dropout_->forward(features));
+  output.logits = output_logits(features);
   if (return_attention) {
     // (B, T, S) -> (B, layers=1, heads=1, T, S)
     output.attention.parts[AttentionPart::Cross] = torch::stack(weights, 1).unsqueeze(1).unsqueeze(1);
@@ -182,7 +177,7 @@ StepOutput GruBahdanau::step(DecoderState& base_state, const torch::Tensor& toke
   state.hidden = torch::stack(decoded.hidden);
   StepOutput output;
   output.log_probs = torch::log_softmax(
-      output_logits(decoded.hidden.back(), decoded.context, embedded), /*dim=*/1);
+      output_logits(output_features(decoded.hidden.back(), decoded.context, embedded)), /*dim=*/1);
   if (return_attention) {
     // (B, S) -> (B, 1, 1, 1, S)
     output.attention.parts[AttentionPart::Cross] = decoded.weights.view({decoded.weights.size(0), 1, 1, 1, -1});

@@ -75,12 +75,12 @@ class GruBahdanau : public Seq2SeqModel {
   // embedded: its embedding (B, emb); hidden: per layer (B, H) before the step.
   DecoderStep decode_step(const Memory& memory, const std::vector<torch::Tensor>& hidden,
                           const torch::Tensor& gates);
-  // [s_i; c_i; emb_i] -> logits over the last dimension.
-  torch::Tensor output_logits(const torch::Tensor& top_state, const torch::Tensor& context,
-                              const torch::Tensor& embedded);
+  // [s_i; c_i; emb_i] along the last dimension, then dropout and the output layer.
+  torch::Tensor output_features(const torch::Tensor& top_state, const torch::Tensor& context,
+                                const torch::Tensor& embedded);
+  torch::Tensor output_logits(const torch::Tensor& features);
 
   GruBahdanauConfig config_;
-  ModelDims dims_;
   torch::nn::Embedding source_embedding_{nullptr};
   torch::nn::Embedding target_embedding_{nullptr};
   torch::nn::GRU encoder_{nullptr};

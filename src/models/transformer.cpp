@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "models/hyperparameters.h"
+#include "models/output_positions.h"
 #include "text/vocabulary.h"
 #include "util/error.h"
 
@@ -152,7 +153,7 @@ ForwardOutput Transformer::forward(const SourceBatch& source, const torch::Tenso
   }
   if (config_.norm_first) x = decoder_norm_->forward(x);
   if (output_mask.defined()) {
-    x = x.reshape({-1, x.size(2)}).index_select(0, output_mask.reshape({-1}).nonzero().squeeze(1));
+    x = select_positions(x, output_mask);
   }
   ForwardOutput output;
   output.logits = logits(x);

@@ -147,7 +147,6 @@ class TrainingRun {
                           model.target_tokenizer.get(), &model.target_vocab};
     examples_ = encode_pairs(train_pairs, codec);
     batches_ = make_batches(examples_, options.batch_tokens);
-    for (const auto& example : examples_) epoch_tokens_ += static_cast<int64_t>(example.target.size()) + 1;
   }
 
   void resume() {
@@ -386,7 +385,6 @@ class TrainingRun {
   torch::optim::Adam optimizer_;
   std::vector<EncodedPair> examples_;
   std::vector<std::vector<size_t>> batches_;
-  int64_t epoch_tokens_ = 0;
   Progress progress_;
   Clock::time_point start_;
   ProgressReporter* reporter_ = nullptr;
