@@ -150,8 +150,8 @@ class TrainingRun {
   }
 
   void resume() {
+    // The caller loaded the last weights with the model directory; the rest is here.
     const std::string& dir = options_.out_dir;
-    load_weights(*model_.model, model_files::last_weights(dir), options_.device);
     torch::serialize::InputArchive archive;
     try {
       archive.load_from(model_files::optimizer(dir), options_.device);

@@ -51,9 +51,9 @@ struct TrainResult {
   std::string stop_reason;
 };
 
-// `model` holds a freshly built (or resumed) model with its vocabularies and
-// tokenizers; its config is written to out_dir. `resume` continues from the
-// optimizer.pt / progress.json found in out_dir.
+// `model` holds a freshly built model with its vocabularies and tokenizers (its config
+// is written to out_dir), or, with `resume`, out_dir loaded with its last weights; then
+// training continues from the optimizer.pt / progress.json / rng.pt found there.
 TrainResult train(LoadedModel& model, const std::vector<SentencePair>& train_pairs,
                   const std::vector<SentencePair>& valid_pairs, const TrainOptions& options,
                   bool resume);
