@@ -2,10 +2,15 @@
 # Speed benchmark: heed against the PyTorch reference (../shared/bench/ref_train.py) in
 # the same run, same data, same configuration and thread count; the ratio is the figure.
 #
-#   scripts/bench.sh [--steps N] [--threads "1 2"] [--skip-multi30k] [--skip-dates]
+#   scripts/bench.sh [--steps N] [--threads "1 2"] [--models "gru-bahdanau transformer"]
+#                    [--skip-multi30k] [--skip-dates] [--skip-translate]
 #
 # Training: target tokens/s after 5 warm-up steps (heed: its train_log.csv; reference:
-# its JSON line), peak RSS. Translation: sentences/s of `heed translate` (greedy, batch 32).
+# its JSON line), peak RSS, in the benchmark configuration of ../shared/bench/README.md
+# (GRU 256/256/256; Transformer d_model 256, 4 heads, 3+3 layers, ff 1024, dropout 0.1;
+# 4096-token batches; plain cross-entropy and a constant learning rate on both sides).
+# Translation: sentences/s of `heed translate` (greedy) at batch 1 and 32, and for the
+# Transformer with and without its key/value cache (--no-cache re-runs the prefix).
 # Multi30k needs ../shared/data/multi30k; skipped with a message when absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,12 +18,16 @@ steps=30
 threads_list="1 2"
 run_multi30k=1
 run_dates=1
+run_translate=1
+models="gru-bahdanau transformer"
 while (($#)); do
   case "$1" in
     --steps) steps=$2; shift 2 ;;
     --threads) threads_list=$2; shift 2 ;;
     --skip-multi30k) run_multi30k=0; shift ;;
     --skip-dates) run_dates=0; shift ;;
+    --skip-translate) run_translate=0; shift ;;
+    --models) models=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -57,6 +66,15 @@ ref_train() {
 
 row() { printf '%-32s %6s %10s %10s %12s %7s %8s %8s\n' "$@"; }
 
+# The benchmark configuration, as flags for heed.
+bench_flags() {
+  case $1 in
+    gru-bahdanau) echo "--emb 256 --hidden 256 --attention-size 256 --dropout 0.1" ;;
+    transformer) echo "--d-model 256 --heads 4 --layers 3 --ff 1024 --dropout 0.1" ;;
+  esac
+  echo "--lr 0.001 --warmup-steps 0 --label-smoothing 0"
+}
+
 # compare LABEL MODEL TSV CORES HEED_EXTRA...
 # Both get CORES cores. heed applies its own thread policy; the reference is run with
 # torch.set_num_threads(CORES) and with 1, OpenBLAS at CORES threads, and its faster
@@ -93,35 +111,60 @@ with open(sys.argv[1], encoding="utf-8") as f, open(sys.argv[2], "w", encoding="
         s, t = line.rstrip("\n").split("\t")
         g.write(" ".join(s.replace(" ", "_")) + "\t" + " ".join(t) + "\n")
 PY
-  for threads in $threads_list; do
-    compare "dates (chars, gru-bahdanau)" gru-bahdanau "$work/dates_chars.tsv" "$threads" --tokenizer word
+  for model in $models; do
+    for threads in $threads_list; do
+      # shellcheck disable=SC2046
+      compare "dates (chars, $model)" "$model" "$work/dates_chars.tsv" "$threads" --tokenizer word \
+        $(bench_flags "$model")
+    done
   done
 fi
 
 m30=$shared/data/multi30k/tok
 if ((run_multi30k)) && [[ -f $m30/train.lc.norm.tok.de ]]; then
   paste "$m30/train.lc.norm.tok.de" "$m30/train.lc.norm.tok.en" > "$work/m30k.tsv"
-  for threads in $threads_list; do
-    compare "multi30k de-en (gru-bahdanau)" gru-bahdanau "$work/m30k.tsv" "$threads" --tokenizer word --max-vocab 8000
+  for model in $models; do
+    for threads in $threads_list; do
+      # shellcheck disable=SC2046
+      compare "multi30k de-en ($model)" "$model" "$work/m30k.tsv" "$threads" --tokenizer word --max-vocab 8004 \
+        $(bench_flags "$model")
+    done
   done
 elif ((run_multi30k)); then
   echo "note: $m30 not found; Multi30k skipped" >&2
 fi
 
-echo
-echo "translation (greedy, batch 32): 1000 held-out dates, model trained 300 steps (char tokenizer)"
-if ((run_dates)); then
+# sentences_per_s MODEL_DIR INPUT THREADS BATCH EXTRA...
+sentences_per_s() {
+  local model=$1 input=$2 threads=$3 batch=$4; shift 4
+  local start end lines
+  lines=$(wc -l < "$input")
+  start=$(date +%s.%N)
+  $heed translate --model "$model" --threads "$threads" --batch-size "$batch" "$@" < "$input" > /dev/null
+  end=$(date +%s.%N)
+  $python -c "print(f'{$lines/($end-$start):.1f}')"
+}
+
+if ((run_dates && run_translate)); then
+  echo
+  echo "translation, greedy: 1000 held-out dates (char tokenizer), models trained 300 steps, sentences/s"
   $heed data dates --count 1000 --seed 2 | cut -f1 > "$work/dates_test.txt"
-  $heed -q train --train "$work/dates.tsv" --tokenizer char --max-steps 300 --valid-every 300 \
-    --out "$work/dates_model" 2>/dev/null
-  for threads in $threads_list; do
-    for batch in 1 32; do
-      start=$(date +%s.%N)
-      $heed translate --model "$work/dates_model" --threads "$threads" --batch-size "$batch" \
-        < "$work/dates_test.txt" > /dev/null
-      end=$(date +%s.%N)
-      printf 'threads %s, batch %-3s %10s sentences/s\n' "$threads" "$batch" \
-        "$($python -c "print(f'{1000/($end-$start):.1f}')")"
+  printf '%-16s %-8s %6s %8s %10s %10s\n' model cache threads batch sent/s
+  for model in $models; do
+    # shellcheck disable=SC2046
+    $heed -q train --train "$work/dates.tsv" --tokenizer char --max-steps 300 --valid-every 300 \
+      --model "$model" $(bench_flags "$model") --out "$work/dates_$model" 2>/dev/null
+    caches="on"
+    [[ $model == transformer ]] && caches="on off"
+    for cache in $caches; do
+      extra=()
+      [[ $cache == off ]] && extra=(--no-cache)
+      for threads in $threads_list; do
+        for batch in 1 32; do
+          printf '%-16s %-8s %6s %8s %10s\n' "$model" "$cache" "$threads" "$batch" \
+            "$(sentences_per_s "$work/dates_$model" "$work/dates_test.txt" "$threads" "$batch" "${extra[@]}")"
+        done
+      done
     done
   done
 fi

@@ -1,17 +1,42 @@
-// heed models: the registry, one line per model.
-#include <iomanip>
+// heed models: the registry, with each model's default hyperparameters and the training
+// options it gets unless told otherwise.
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "commands/commands.h"
 #include "models/registry.h"
+#include "text/vocabulary.h"
 
 namespace heed {
 
+namespace {
+
+// {"d_model": 256, "norm_first": false} -> "d_model=256 norm_first=false" (the keys of
+// config.json; the flag of key `a_b` is `--a-b`).
+std::string as_settings(const nlohmann::json& values) {
+  std::string settings;
+  for (const auto& [key, value] : values.items()) {
+    settings += fmt::format("{}{}={}", settings.empty() ? "" : " ", key, value.dump());
+  }
+  return settings;
+}
+
+}  // namespace
+
 void add_models_command(CLI::App& app) {
-  auto* models = app.add_subcommand("models", "List the models in the registry");
+  auto* models = app.add_subcommand("models", "List the models in the registry with their defaults");
   models->callback([] {
     for (const auto& entry : model_registry()) {
-      std::cout << std::left << std::setw(16) << entry.name << entry.summary << "\n";
+      const ModelDims smallest{Vocabulary::kNumSpecials, Vocabulary::kNumSpecials};
+      const nlohmann::json hyperparameters = entry.build(nlohmann::json::object(), smallest)->hyperparameters();
+      const nlohmann::json training = {{"lr", entry.training.lr},
+                                       {"adam_beta2", entry.training.adam_beta2},
+                                       {"warmup_steps", entry.training.warmup_steps},
+                                       {"label_smoothing", entry.training.label_smoothing},
+                                       {"batch_tokens", entry.training.batch_tokens}};
+      std::cout << fmt::format("{:<16}{}\n{:<16}model:    {}\n{:<16}training: {}\n", entry.name, entry.summary,
+                               "", as_settings(hyperparameters), "", as_settings(training));
     }
   });
 }

@@ -20,6 +20,9 @@ void add_translator_options(CLI::App* command, TranslatorOptions& options) {
   command->add_option("--max-length-ratio", options.search.max_length_ratio,
                       "output length limit: R x source tokens + 10")
       ->capture_default_str()->check(positive());
+  command->add_flag("--no-cache", [&options](int64_t) { options.use_cache = false; },
+                    "decode without the model's incremental state (re-run the prefix each step; "
+                    "slow, for comparison)");
 }
 
 torch::Device RuntimeOptions::apply() const {

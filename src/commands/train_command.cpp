@@ -87,6 +87,9 @@ void restore_training_options(TrainCommandOptions& o, const nlohmann::json& stor
     if (!given("--time-budget")) o.training.time_budget_s = stored.at("time_budget").get<double>();
     if (!given("--batch-tokens")) o.training.batch_tokens = stored.at("batch_tokens").get<int64_t>();
     if (!given("--lr")) o.training.lr = stored.at("lr").get<double>();
+    const auto betas = stored.value("adam_betas", nlohmann::json::array({0.9, 0.999}));
+    if (!given("--adam-beta1")) o.training.adam_beta1 = betas.at(0).get<double>();
+    if (!given("--adam-beta2")) o.training.adam_beta2 = betas.at(1).get<double>();
     if (!given("--clip-norm")) o.training.clip_norm = stored.at("clip_norm").get<double>();
     if (!given("--label-smoothing")) o.training.label_smoothing = stored.value("label_smoothing", 0.0);
     if (!given("--warmup-steps")) o.training.warmup_steps = stored.value("warmup_steps", int64_t{0});
@@ -97,6 +100,16 @@ void restore_training_options(TrainCommandOptions& o, const nlohmann::json& stor
   } catch (const nlohmann::json::exception& e) {
     throw Error(model_files::config(o.resume) + ": training options unreadable: " + e.what());
   }
+}
+
+// A new model takes its registry entry's training defaults for the options not given.
+void apply_model_training_defaults(TrainCommandOptions& o, const CLI::App& cmd) {
+  const TrainingDefaults& defaults = find_model(o.model).training;
+  if (cmd.count("--lr") == 0) o.training.lr = defaults.lr;
+  if (cmd.count("--adam-beta2") == 0) o.training.adam_beta2 = defaults.adam_beta2;
+  if (cmd.count("--warmup-steps") == 0) o.training.warmup_steps = defaults.warmup_steps;
+  if (cmd.count("--label-smoothing") == 0) o.training.label_smoothing = defaults.label_smoothing;
+  if (cmd.count("--batch-tokens") == 0) o.training.batch_tokens = defaults.batch_tokens;
 }
 
 void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
@@ -124,6 +137,7 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
     // Mistakes in the model options fail before any data is read.
     parse_tokenizer_kind(o.tokenizer);
     check_hyperparameters(o.model, hyperparameters_from(o));
+    apply_model_training_defaults(o, cmd);
     if (std::filesystem::exists(model_files::config(o.out))) {
       throw Error(o.out + " already holds a model; use --resume " + o.out + " or another --out");
     }
@@ -192,10 +206,15 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--epochs", o->training.epochs, "epochs (0 = no limit; default 10 when no other limit)");
   cmd->add_option("--max-steps", o->training.max_steps, "stop after N updates (0 = no limit)");
   cmd->add_option("--time-budget", o->training.time_budget_s, "stop after SECONDS of wall-clock time");
-  cmd->add_option("--batch-tokens", o->training.batch_tokens, "padded tokens per batch")
-      ->capture_default_str()->check(positive());
+  cmd->add_option("--batch-tokens", o->training.batch_tokens, "padded tokens per batch (default per model)")
+      ->check(positive());
   cmd->add_option("--lr", o->training.lr, "Adam learning rate")->capture_default_str()->check(positive());
   cmd->add_option("--clip-norm", o->training.clip_norm, "max gradient norm (0 = off)")->capture_default_str();
+  cmd->add_option("--adam-beta1", o->training.adam_beta1, "Adam: decay of the gradient mean")
+      ->capture_default_str()->check(CLI::Range(0.0, 0.9999));
+  cmd->add_option("--adam-beta2", o->training.adam_beta2,
+                  "Adam: decay of the squared-gradient mean (default per model)")
+      ->check(CLI::Range(0.0, 0.9999));
   cmd->add_option("--label-smoothing", o->training.label_smoothing, "label smoothing (0 = off)")
       ->capture_default_str()->check(CLI::Range(0.0, 0.999));
   cmd->add_option("--warmup-steps", o->training.warmup_steps,

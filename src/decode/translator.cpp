@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "data/batching.h"
+#include "decode/recomputing_model.h"
 
 namespace heed {
 
@@ -46,6 +47,8 @@ std::vector<Translation> Translator::run(const std::vector<std::string>& sources
                                    ? torch::Device(torch::kCPU)
                                    : model_.model->parameters().front().device();
   const auto batch_size = static_cast<size_t>(std::max<int64_t>(1, options_.batch_size));
+  RecomputingModel recomputing(model_.model);
+  Seq2SeqModel& searched = options_.use_cache ? static_cast<Seq2SeqModel&>(*model_.model) : recomputing;
   for (size_t begin = 0; begin < order.size(); begin += batch_size) {
     const size_t end = std::min(order.size(), begin + batch_size);
     std::vector<std::vector<int64_t>> batch_sources, batch_targets;
@@ -57,7 +60,7 @@ std::vector<Translation> Translator::run(const std::vector<std::string>& sources
     std::vector<Hypothesis> hypotheses =
         targets ? heed::force_decode(*model_.model, source, batch_targets,
                                      options_.search.return_attention)
-                : greedy_search(*model_.model, source, options_.search);
+                : greedy_search(searched, source, options_.search);
     for (size_t k = begin; k < end; ++k) {
       Translation& translation = translations[order[k]];
       translation.hypothesis = std::move(hypotheses[k - begin]);

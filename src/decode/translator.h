@@ -23,6 +23,7 @@ struct Translation {
 
 struct TranslatorOptions {
   int64_t batch_size = 32;  // sentences per model call
+  bool use_cache = true;    // false: re-run the prefix each step (RecomputingModel), to compare
   SearchOptions search;
 };
 

@@ -70,7 +70,7 @@ GruBahdanau::GruBahdanau(const GruBahdanauConfig& config, const ModelDims& dims)
   }
   output_ = register_module(
       "output", torch::nn::Linear(config.hidden + enc + config.emb, dims.target_vocab));
-  dropout_ = register_module("dropout", torch::nn::Dropout(config.dropout));
+  dropout_ = register_module("dropout", Dropout(config.dropout));
 }
 
 GruBahdanau::Memory GruBahdanau::encode(const SourceBatch& source) {

@@ -13,12 +13,12 @@
 // E = hidden * (bidirectional ? 2 : 1).
 #pragma once
 
-#include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/rnn.h>
 #include <torch/nn/modules/container/modulelist.h>
 
+#include "models/dropout.h"
 #include "models/bahdanau_attention.h"
 #include "models/model_dims.h"
 #include "models/seq2seq_model.h"
@@ -88,7 +88,7 @@ class GruBahdanau : public Seq2SeqModel {
   BahdanauAttention attention_{nullptr};
   torch::nn::ModuleList decoder_cells_{nullptr};  // GRUCell per layer
   torch::nn::Linear output_{nullptr};  // H + E + emb -> V
-  torch::nn::Dropout dropout_{nullptr};
+  Dropout dropout_{nullptr};
 };
 
 }  // namespace heed

@@ -21,7 +21,7 @@ MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t d_model, int64_t heads, d
   torch::nn::init::xavier_uniform_(in_proj_weight);
   out_proj = register_module("out_proj", torch::nn::Linear(d_model, d_model));
   torch::nn::init::zeros_(out_proj->bias);
-  dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
+  dropout_ = register_module("dropout", Dropout(dropout));
 }
 
 torch::Tensor MultiHeadAttentionImpl::split_heads(const torch::Tensor& x) const {
@@ -31,6 +31,11 @@ torch::Tensor MultiHeadAttentionImpl::split_heads(const torch::Tensor& x) const 
 HeadsKeyValue MultiHeadAttentionImpl::project_key_value(const torch::Tensor& key,
                                                         const torch::Tensor& value) {
   namespace F = torch::nn::functional;
+  if (key.is_same(value)) {  // one product for W_k and W_v (their rows are adjacent)
+    const auto kv = F::linear(key, in_proj_weight.narrow(0, d_model_, 2 * d_model_),
+                              in_proj_bias.narrow(0, d_model_, 2 * d_model_)).chunk(2, /*dim=*/-1);
+    return {split_heads(kv[0]), split_heads(kv[1])};
+  }
   const auto k = F::linear(key, in_proj_weight.narrow(0, d_model_, d_model_),
                            in_proj_bias.narrow(0, d_model_, d_model_));
   const auto v = F::linear(value, in_proj_weight.narrow(0, 2 * d_model_, d_model_),
@@ -38,15 +43,24 @@ HeadsKeyValue MultiHeadAttentionImpl::project_key_value(const torch::Tensor& key
   return {split_heads(k), split_heads(v)};
 }
 
+SelfProjection MultiHeadAttentionImpl::project_self(const torch::Tensor& x) {
+  const auto qkv = torch::nn::functional::linear(x, in_proj_weight, in_proj_bias).chunk(3, /*dim=*/-1);
+  return {split_heads(qkv[0]), {split_heads(qkv[1]), split_heads(qkv[2])}};
+}
+
 MultiHeadOutput MultiHeadAttentionImpl::attend(const torch::Tensor& query,
                                                const HeadsKeyValue& key_value,
                                                const torch::Tensor& key_mask, bool causal) {
-  namespace F = torch::nn::functional;
-  const auto q = split_heads(F::linear(query, in_proj_weight.narrow(0, 0, d_model_),
-                                       in_proj_bias.narrow(0, 0, d_model_)));  // (B, H, Tq, dh)
-  auto scores = torch::matmul(q, key_value.keys.transpose(2, 3)) /
-                std::sqrt(static_cast<double>(d_head_));  // (B, H, Tq, Tk)
-  const int64_t tq = scores.size(2), tk = scores.size(3);
+  const auto q = split_heads(torch::nn::functional::linear(query, in_proj_weight.narrow(0, 0, d_model_),
+                                                           in_proj_bias.narrow(0, 0, d_model_)));
+  return attend_heads(q, key_value, key_mask, causal);
+}
+
+MultiHeadOutput MultiHeadAttentionImpl::attend_heads(const torch::Tensor& q, const HeadsKeyValue& key_value,
+                                                     const torch::Tensor& key_mask, bool causal) {
+  const int64_t batch = q.size(0), tq = q.size(2), tk = key_value.keys.size(2);
+  const auto scaled = q * (1.0 / std::sqrt(static_cast<double>(d_head_)));   // (B, H, Tq, dh)
+  auto scores = torch::matmul(scaled, key_value.keys.transpose(2, 3));        // (B, H, Tq, Tk)
   const float minus_inf = -std::numeric_limits<float>::infinity();
   if (key_mask.defined()) {
     scores = scores.masked_fill(key_mask.logical_not().view({key_mask.size(0), 1, 1, tk}), minus_inf);
@@ -59,13 +73,17 @@ MultiHeadOutput MultiHeadAttentionImpl::attend(const torch::Tensor& query,
   }
   const auto weights = torch::softmax(scores, /*dim=*/3);
   const auto context = torch::matmul(dropout_->forward(weights), key_value.values);  // (B, H, Tq, dh)
-  const auto merged = context.transpose(1, 2).reshape({query.size(0), tq, d_model_});
+  const auto merged = context.transpose(1, 2).reshape({batch, tq, d_model_});
   return {out_proj->forward(merged), weights};
 }
 
 MultiHeadOutput MultiHeadAttentionImpl::forward(const torch::Tensor& query, const torch::Tensor& key,
                                                 const torch::Tensor& value, const torch::Tensor& key_mask,
                                                 bool causal) {
+  if (query.is_same(key) && key.is_same(value)) {  // self-attention: one product for Q, K and V
+    const SelfProjection projected = project_self(query);
+    return attend_heads(projected.query, projected.key_value, key_mask, causal);
+  }
   return attend(query, project_key_value(key, value), key_mask, causal);
 }
 

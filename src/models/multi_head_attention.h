@@ -11,9 +11,10 @@
 #pragma once
 
 #include <torch/nn/module.h>
-#include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/types.h>
+
+#include "models/dropout.h"
 
 namespace heed {
 
@@ -28,18 +29,29 @@ struct HeadsKeyValue {
   torch::Tensor values;  // (B, heads, Tk, d_head)
 };
 
+// Self-attention's three projections of the same input, made in one product.
+struct SelfProjection {
+  torch::Tensor query;     // (B, heads, T, d_head)
+  HeadsKeyValue key_value;
+};
+
 class MultiHeadAttentionImpl : public torch::nn::Module {
  public:
   MultiHeadAttentionImpl(int64_t d_model, int64_t heads, double dropout);
 
   // key_mask: (B, Tk) bool, true at real keys (or undefined); causal: query i sees keys <= i.
+  // When query, key and value are the same tensor, Q, K and V come from one product.
   MultiHeadOutput forward(const torch::Tensor& query, const torch::Tensor& key,
                           const torch::Tensor& value, const torch::Tensor& key_mask, bool causal);
 
   // The incremental pieces: project keys/values once, then attend with projected ones.
   HeadsKeyValue project_key_value(const torch::Tensor& key, const torch::Tensor& value);
+  SelfProjection project_self(const torch::Tensor& x);
   MultiHeadOutput attend(const torch::Tensor& query, const HeadsKeyValue& key_value,
                          const torch::Tensor& key_mask, bool causal);
+  // As attend, with the query already projected and split: (B, heads, Tq, d_head).
+  MultiHeadOutput attend_heads(const torch::Tensor& query_heads, const HeadsKeyValue& key_value,
+                               const torch::Tensor& key_mask, bool causal);
 
   int64_t heads() const { return heads_; }
   torch::Tensor in_proj_weight;  // (3 d_model, d_model): rows [W_q; W_k; W_v]
@@ -52,7 +64,7 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
   int64_t d_model_;
   int64_t heads_;
   int64_t d_head_;
-  torch::nn::Dropout dropout_{nullptr};
+  Dropout dropout_{nullptr};
 };
 TORCH_MODULE(MultiHeadAttention);
 

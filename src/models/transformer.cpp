@@ -98,7 +98,7 @@ Transformer::Transformer(const TransformerConfig& config, const ModelDims& dims)
   } else {
     output_ = register_module("output", torch::nn::Linear(config.d_model, dims.target_vocab));
   }
-  dropout_ = register_module("dropout", torch::nn::Dropout(config.dropout));
+  dropout_ = register_module("dropout", Dropout(config.dropout));
 }
 
 torch::Tensor Transformer::embed(torch::nn::Embedding embedding, const torch::Tensor& ids,

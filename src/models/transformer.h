@@ -13,11 +13,11 @@
 #pragma once
 
 #include <torch/nn/modules/container/modulelist.h>
-#include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
+#include "models/dropout.h"
 #include "models/model_dims.h"
 #include "models/seq2seq_model.h"
 #include "models/transformer_layers.h"
@@ -25,11 +25,11 @@
 namespace heed {
 
 struct TransformerConfig {
-  int64_t d_model = 256;
+  int64_t d_model = 128;
   int64_t heads = 4;
   int64_t encoder_layers = 3;
   int64_t decoder_layers = 3;
-  int64_t ff = 1024;
+  int64_t ff = 512;
   double dropout = 0.1;
   bool norm_first = false;         // pre-norm instead of post-norm
   bool learned_positions = false;  // learned position embeddings instead of sinusoids
@@ -73,7 +73,7 @@ class Transformer : public Seq2SeqModel {
   torch::nn::LayerNorm encoder_norm_{nullptr}, decoder_norm_{nullptr};  // pre-norm only
   torch::nn::Linear output_{nullptr};                 // untied
   torch::Tensor output_bias_;                          // tied: the bias alone
-  torch::nn::Dropout dropout_{nullptr};
+  Dropout dropout_{nullptr};
 };
 
 }  // namespace heed

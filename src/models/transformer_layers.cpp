@@ -13,7 +13,7 @@ torch::nn::LayerNorm layer_norm(int64_t d_model) {
 FeedForwardImpl::FeedForwardImpl(int64_t d_model, int64_t ff, double dropout) {
   in_ = register_module("linear1", torch::nn::Linear(d_model, ff));
   out_ = register_module("linear2", torch::nn::Linear(ff, d_model));
-  dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
+  dropout_ = register_module("dropout", Dropout(dropout));
 }
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
@@ -25,7 +25,7 @@ EncoderLayerImpl::EncoderLayerImpl(const TransformerLayerOptions& o) : norm_firs
   feed_forward_ = register_module("feed_forward", FeedForward(o.d_model, o.ff, o.dropout));
   norm1_ = register_module("norm1", layer_norm(o.d_model));
   norm2_ = register_module("norm2", layer_norm(o.d_model));
-  dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout));
+  dropout_ = register_module("dropout", Dropout(o.dropout));
 }
 
 EncoderLayerOutput EncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
@@ -52,7 +52,7 @@ DecoderLayerImpl::DecoderLayerImpl(const TransformerLayerOptions& o) : norm_firs
   norm1_ = register_module("norm1", layer_norm(o.d_model));
   norm2_ = register_module("norm2", layer_norm(o.d_model));
   norm3_ = register_module("norm3", layer_norm(o.d_model));
-  dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout));
+  dropout_ = register_module("dropout", Dropout(o.dropout));
 }
 
 DecoderLayerOutput DecoderLayerImpl::finish(
@@ -96,14 +96,15 @@ DecoderLayerOutput DecoderLayerImpl::step(const torch::Tensor& x, DecoderLayerCa
   return finish(
       x,
       [&](const torch::Tensor& q) {
-        auto fresh = self_attention_->project_key_value(q, q);  // (B, H, 1, dh)
+        auto fresh = self_attention_->project_self(q);  // (B, H, 1, dh) each
         if (cache.self.keys.defined()) {
-          cache.self.keys = torch::cat({cache.self.keys, fresh.keys}, 2);
-          cache.self.values = torch::cat({cache.self.values, fresh.values}, 2);
+          cache.self.keys = torch::cat({cache.self.keys, fresh.key_value.keys}, 2);
+          cache.self.values = torch::cat({cache.self.values, fresh.key_value.values}, 2);
         } else {
-          cache.self = fresh;
+          cache.self = fresh.key_value;
         }
-        return self_attention_->attend(q, cache.self, {}, /*causal=*/false);  // only the past is cached
+        // Only the past is cached, so no causal mask is needed.
+        return self_attention_->attend_heads(fresh.query, cache.self, {}, /*causal=*/false);
       },
       [&](const torch::Tensor& q) { return cross_attention_->attend(q, cache.cross, memory_mask, false); });
 }

@@ -6,10 +6,10 @@
 #pragma once
 
 #include <torch/nn/module.h>
-#include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
+#include "models/dropout.h"
 #include "models/multi_head_attention.h"
 
 namespace heed {
@@ -29,7 +29,7 @@ class FeedForwardImpl : public torch::nn::Module {
 
  private:
   torch::nn::Linear in_{nullptr}, out_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  Dropout dropout_{nullptr};
 };
 TORCH_MODULE(FeedForward);
 
@@ -49,7 +49,7 @@ class EncoderLayerImpl : public torch::nn::Module {
   MultiHeadAttention self_attention_{nullptr};
   FeedForward feed_forward_{nullptr};
   torch::nn::LayerNorm norm1_{nullptr}, norm2_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  Dropout dropout_{nullptr};
 };
 TORCH_MODULE(EncoderLayer);
 
@@ -87,7 +87,7 @@ class DecoderLayerImpl : public torch::nn::Module {
   MultiHeadAttention self_attention_{nullptr}, cross_attention_{nullptr};
   FeedForward feed_forward_{nullptr};
   torch::nn::LayerNorm norm1_{nullptr}, norm2_{nullptr}, norm3_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  Dropout dropout_{nullptr};
 };
 TORCH_MODULE(DecoderLayer);
 

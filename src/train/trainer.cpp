@@ -48,6 +48,7 @@ nlohmann::json TrainOptions::to_json() const {
           {"time_budget", time_budget_s},
           {"batch_tokens", batch_tokens},
           {"lr", lr},
+          {"adam_betas", {adam_beta1, adam_beta2}},
           {"clip_norm", clip_norm},
           {"label_smoothing", label_smoothing},
           {"warmup_steps", warmup_steps},
@@ -142,7 +143,8 @@ class TrainingRun {
       : model_(model),
         valid_pairs_(valid_pairs),
         options_(options),
-        optimizer_(model.model->parameters(), torch::optim::AdamOptions(options.lr)) {
+        optimizer_(model.model->parameters(), 
+                   torch::optim::AdamOptions(options.lr).betas({options.adam_beta1, options.adam_beta2})) {
     const TextCodec codec{model.source_tokenizer.get(), &model.source_vocab,
                           model.target_tokenizer.get(), &model.target_vocab};
     examples_ = encode_pairs(train_pairs, codec);

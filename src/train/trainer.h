@@ -29,6 +29,8 @@ struct TrainOptions {
   double time_budget_s = 0.0;  // 0: no time limit (wall clock, validation included)
   int64_t batch_tokens = 4096;
   double lr = 1e-3;
+  double adam_beta1 = 0.9;
+  double adam_beta2 = 0.999;
   double clip_norm = 1.0;      // max global gradient norm; 0 disables clipping
   double label_smoothing = 0.0;  // share of the target probability spread over the vocabulary
   int64_t warmup_steps = 0;    // > 0: lr * min(step / warmup, sqrt(warmup / step)), peak at warmup

@@ -1,9 +1,11 @@
+// Greedy search and force decoding, for every model in the registry.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <cmath>
 
 #include "decode/greedy_search.h"
+#include "decode/recomputing_model.h"
 #include "support/tiny_models.h"
 #include "text/vocabulary.h"
 
@@ -12,8 +14,19 @@ namespace {
 
 const std::vector<int64_t> kLengths = {6, 1, 9, 3, 3, 12, 2};
 
-TEST(GreedySearch, BatchedEqualsOneByOne) {
-  auto model = testing::tiny_model("gru-bahdanau");
+class GreedySearch : public ::testing::TestWithParam<std::string> {};
+
+void expect_same_attention(const Hypothesis& a, const Hypothesis& b, const std::string& what) {
+  ASSERT_EQ(a.attention.parts.size(), b.attention.parts.size()) << what;
+  for (const auto& [part, weights] : a.attention.parts) {
+    const auto& other = b.attention.at(part);
+    ASSERT_EQ(weights.sizes(), other.sizes()) << what << " " << attention_part_name(part);
+    EXPECT_TRUE(torch::allclose(weights, other, 1e-5, 1e-6)) << what << " " << attention_part_name(part);
+  }
+}
+
+TEST_P(GreedySearch, BatchedEqualsOneByOne) {
+  auto model = testing::tiny_model(GetParam());
   const auto sentences = testing::random_sentences(kLengths, 23, 5);
   SearchOptions options;
   options.return_attention = true;
@@ -23,13 +36,31 @@ TEST(GreedySearch, BatchedEqualsOneByOne) {
     const auto alone = greedy_search(*model, make_source_batch({sentences[i]}, torch::kCPU), options);
     EXPECT_EQ(batched[i].tokens, alone[0].tokens) << "sentence " << i;
     EXPECT_NEAR(batched[i].score, alone[0].score, 1e-4) << "sentence " << i;
-    EXPECT_TRUE(torch::allclose(batched[i].attention.at(AttentionPart::Cross),
-                                alone[0].attention.at(AttentionPart::Cross), 1e-5, 1e-6));
+    expect_same_attention(batched[i], alone[0], "sentence " + std::to_string(i));
   }
 }
 
-TEST(GreedySearch, RespectsLengthLimitAndTrimsAttention) {
-  auto model = testing::tiny_model("gru-bahdanau");
+// The incremental state (GRU state, Transformer key/value caches) changes nothing:
+// decoding that re-runs the whole prefix every step gives the same tokens, scores and
+// attention.
+TEST_P(GreedySearch, CachedEqualsRecomputedPrefix) {
+  auto model = testing::tiny_model(GetParam());
+  RecomputingModel recomputing(model);
+  const auto sentences = testing::random_sentences(kLengths, 23, 11);
+  const auto source = make_source_batch(sentences, torch::kCPU);
+  SearchOptions options;
+  options.return_attention = true;
+  const auto cached = greedy_search(*model, source, options);
+  const auto recomputed = greedy_search(recomputing, source, options);
+  for (size_t i = 0; i < sentences.size(); ++i) {
+    EXPECT_EQ(cached[i].tokens, recomputed[i].tokens) << "sentence " << i;
+    EXPECT_NEAR(cached[i].score, recomputed[i].score, 1e-4) << "sentence " << i;
+    expect_same_attention(cached[i], recomputed[i], "sentence " + std::to_string(i));
+  }
+}
+
+TEST_P(GreedySearch, RespectsLengthLimitAndTrimsAttention) {
+  auto model = testing::tiny_model(GetParam());
   const auto sentences = testing::random_sentences(kLengths, 23, 6);
   SearchOptions options;
   options.return_attention = true;
@@ -39,20 +70,28 @@ TEST(GreedySearch, RespectsLengthLimitAndTrimsAttention) {
   for (size_t i = 0; i < sentences.size(); ++i) {
     const auto source_length = static_cast<int64_t>(sentences[i].size()) + 1;  // + </s>
     const auto& h = hypotheses[i];
-    EXPECT_LE(static_cast<int64_t>(h.tokens.size()), source_length + 2);
-    EXPECT_TRUE(h.tokens.back() == Vocabulary::kEos ||
-                static_cast<int64_t>(h.tokens.size()) == source_length + 2);
-    const auto& cross = h.attention.at(AttentionPart::Cross);
-    EXPECT_EQ(cross.sizes(), (std::vector<int64_t>{1, 1, static_cast<int64_t>(h.tokens.size()), source_length}));
-    EXPECT_TRUE(torch::allclose(cross.sum(-1), torch::ones({1, 1, cross.size(2)}), 0, 1e-5));
+    const auto target_length = static_cast<int64_t>(h.tokens.size());
+    EXPECT_LE(target_length, source_length + 2);
+    EXPECT_TRUE(h.tokens.back() == Vocabulary::kEos || target_length == source_length + 2);
+    for (const auto& [part, weights] : h.attention.parts) {
+      const int64_t queries = part == AttentionPart::EncoderSelf ? source_length : target_length;
+      const int64_t keys = part == AttentionPart::DecoderSelf ? target_length : source_length;
+      ASSERT_EQ(weights.dim(), 4) << attention_part_name(part);  // (L, H, queries, keys)
+      EXPECT_EQ(weights.size(2), queries) << attention_part_name(part);
+      EXPECT_EQ(weights.size(3), keys) << attention_part_name(part);
+      EXPECT_TRUE(torch::allclose(weights.sum(-1), torch::ones_like(weights.sum(-1)), 0, 1e-5)) << attention_part_name(part);
+      if (part == AttentionPart::DecoderSelf) {
+        EXPECT_EQ(weights.triu(1).abs().max().item<float>(), 0.0f) << "look-ahead mask";
+      }
+    }
     double total = 0;
     for (float lp : h.token_log_probs) total += lp;
     EXPECT_NEAR(h.score, total, 1e-4);
   }
 }
 
-TEST(GreedySearch, EachTokenIsTheArgmaxOfTheTeacherForcedPassOverItsPrefix) {
-  auto model = testing::tiny_model("gru-bahdanau");
+TEST_P(GreedySearch, EachTokenIsTheArgmaxOfTheTeacherForcedPassOverItsPrefix) {
+  auto model = testing::tiny_model(GetParam());
   const auto sentences = testing::random_sentences({4}, 23, 8);
   const auto source = make_source_batch(sentences, torch::kCPU);
   const auto h = greedy_search(*model, source, {})[0];
@@ -64,8 +103,8 @@ TEST(GreedySearch, EachTokenIsTheArgmaxOfTheTeacherForcedPassOverItsPrefix) {
   for (size_t t = 0; t < h.tokens.size(); ++t) EXPECT_EQ(argmax[t].item<int64_t>(), h.tokens[t]);
 }
 
-TEST(ForceDecode, ScoresTheGivenTargetAndTrimsAttention) {
-  auto model = testing::tiny_model("gru-bahdanau");
+TEST_P(GreedySearch, ForceDecodeScoresTheGivenTargetAndTrimsAttention) {
+  auto model = testing::tiny_model(GetParam());
   const auto sources = testing::random_sentences({3, 5}, 23, 9);
   const auto targets = testing::random_sentences({2, 4}, 19, 10);
   const auto hypotheses = force_decode(*model, make_source_batch(sources, torch::kCPU), targets, true);
@@ -74,12 +113,28 @@ TEST(ForceDecode, ScoresTheGivenTargetAndTrimsAttention) {
     auto expected = targets[i];
     expected.push_back(Vocabulary::kEos);
     EXPECT_EQ(hypotheses[i].tokens, expected);
-    EXPECT_EQ(hypotheses[i].attention.at(AttentionPart::Cross).sizes(),
-              (std::vector<int64_t>{1, 1, static_cast<int64_t>(expected.size()),
-                                    static_cast<int64_t>(sources[i].size()) + 1}));
+    const auto& cross = hypotheses[i].attention.at(AttentionPart::Cross);
+    EXPECT_EQ(cross.size(2), static_cast<int64_t>(expected.size()));
+    EXPECT_EQ(cross.size(3), static_cast<int64_t>(sources[i].size()) + 1);
     EXPECT_LT(hypotheses[i].score, 0.0);
+    // Padding (source and target) in a batch changes nothing.
+    const auto alone = force_decode(*model, make_source_batch({sources[i]}, torch::kCPU), {targets[i]}, true);
+    expect_same_attention(hypotheses[i], alone[0], "padded vs alone");
   }
 }
+
+std::vector<std::string> registry_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : model_registry()) names.push_back(entry.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryRegisteredModel, GreedySearch, ::testing::ValuesIn(registry_names()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace heed

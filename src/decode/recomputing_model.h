@@ -1,0 +1,28 @@
+// A decorator that decodes any registry model *without* its incremental state: every
+// step re-runs the teacher-forced `forward` over the whole prefix and keeps the last
+// position. Slow by design (step t costs t positions): it is the reference that cached
+// decoding is tested against and measured against (`heed translate --no-cache`).
+#pragma once
+
+#include "models/seq2seq_model.h"
+
+namespace heed {
+
+class RecomputingModel : public Seq2SeqModel {
+ public:
+  explicit RecomputingModel(ModelPtr inner);
+
+  ForwardOutput forward(const SourceBatch& source, const torch::Tensor& target_input,
+                        bool return_attention, const torch::Tensor& output_mask = {}) override;
+  std::unique_ptr<DecoderState> start(const SourceBatch& source, bool return_attention) override;
+  StepOutput step(DecoderState& state, const torch::Tensor& tokens, bool return_attention) override;
+  void reorder(DecoderState& state, const torch::Tensor& index) override;
+
+  std::string name() const override { return inner_->name(); }
+  nlohmann::json hyperparameters() const override { return inner_->hyperparameters(); }
+
+ private:
+  ModelPtr inner_;
+};
+
+}  // namespace heed

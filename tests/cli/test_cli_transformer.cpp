@@ -1,0 +1,170 @@
+// The transformer through the same commands as every model: train (tiny) -> translate ->
+// dump-attention, with every part, layer and head in the CSV.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "support/run_heed.h"
+#include "util/csv.h"
+
+namespace heed {
+namespace {
+
+using testing::run_heed;
+using testing::split_lines;
+
+constexpr int kLayers = 2;
+constexpr int kHeads = 4;
+
+class CliTransformer : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir("heed_cli_transformer");
+    const auto data = run_heed("data dates --count 300 --seed 3 --out " + (*dir_ / "train.tsv"));
+    ASSERT_EQ(data.exit_code, 0) << data.err;
+    const auto train = run_heed("train --train " + (*dir_ / "train.tsv") +
+                                " --model transformer --tokenizer char --d-model 16 --heads 4 --layers 2 --ff 32"
+                                " --max-steps 8 --batch-tokens 800 --threads 1 --out " + (*dir_ / "model"));
+    ASSERT_EQ(train.exit_code, 0) << train.err;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static std::string model() { return *dir_ / "model"; }
+  static testing::TempDir* dir_;
+};
+testing::TempDir* CliTransformer::dir_ = nullptr;
+
+struct Row {
+  int sentence, layer, head, query, key;
+  std::string part, query_token, key_token;
+  double weight;
+};
+
+std::vector<Row> parse_rows(const std::string& csv_text) {
+  const auto lines = split_lines(csv_text);
+  EXPECT_FALSE(lines.empty());
+  EXPECT_EQ(lines.at(0), "sentence,part,layer,head,query_index,query_token,key_index,key_token,weight");
+  std::vector<Row> rows;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const auto f = csv::parse_line(lines[i]);
+    EXPECT_EQ(f.size(), 9u) << lines[i];
+    if (f.size() != 9) continue;
+    rows.push_back({std::stoi(f[0]), std::stoi(f[2]), f[3] == "avg" ? -1 : std::stoi(f[3]), std::stoi(f[4]),
+                    std::stoi(f[6]), f[1], f[5], f[7], std::stod(f[8])});
+  }
+  return rows;
+}
+
+TEST_F(CliTransformer, ModelDirectoryDescribesItsTrainingDefaults) {
+  const auto config = nlohmann::json::parse(testing::read_text(model() + "/config.json"));
+  EXPECT_EQ(config["model"], "transformer");
+  EXPECT_EQ(config["hyperparameters"]["encoder_layers"], kLayers);
+  EXPECT_EQ(config["hyperparameters"]["decoder_layers"], kLayers);
+  EXPECT_EQ(config["hyperparameters"]["heads"], kHeads);
+  // Not given on the command line: the registry's transformer defaults.
+  EXPECT_GT(config["training"]["warmup_steps"].get<int64_t>(), 0);
+  EXPECT_GT(config["training"]["label_smoothing"].get<double>(), 0.0);
+}
+
+TEST_F(CliTransformer, TranslateAnswersEveryLine) {
+  const auto result = run_heed("translate --model " + model(), "3 may 1979\n\n5/30/70\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(split_lines(result.out).size(), 3u);
+}
+
+TEST_F(CliTransformer, DumpHoldsEveryPartLayerAndHeadWithExactMasks) {
+  const std::string ref = *dir_ / "ref.tsv";
+  testing::write_text(ref, "3 may 1979\t1979-05-03\n5/30/70\t1970-05-30\n");
+  const auto result = run_heed("dump-attention --model " + model() + " --reference " + ref);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto rows = parse_rows(result.out);
+
+  // Source "3 may 1979" = 10 chars + </s>; target 10 chars + </s>.
+  const int source_len[] = {11, 8}, target_len[] = {11, 11};
+  std::map<std::tuple<int, std::string, int, int>, int> cells;
+  std::map<std::tuple<int, std::string, int, int, int>, double> row_sums;
+  for (const auto& row : rows) {
+    ++cells[{row.sentence, row.part, row.layer, row.head}];
+    row_sums[{row.sentence, row.part, row.layer, row.head, row.query}] += row.weight;
+    EXPECT_GE(row.weight, 0.0);
+    if (row.part == "dec_self" && row.key > row.query) {
+      EXPECT_EQ(row.weight, 0.0) << "look-ahead mask at " << row.query << "," << row.key;
+    }
+  }
+  EXPECT_EQ(cells.size(), 2u * 3u * kLayers * kHeads);  // sentences x parts x layers x heads
+  for (int s = 0; s < 2; ++s) {
+    for (int layer = 0; layer < kLayers; ++layer) {
+      for (int head = 0; head < kHeads; ++head) {
+        EXPECT_EQ((cells[{s, "enc_self", layer, head}]), source_len[s] * source_len[s]);
+        EXPECT_EQ((cells[{s, "dec_self", layer, head}]), target_len[s] * target_len[s]);
+        EXPECT_EQ((cells[{s, "cross", layer, head}]), target_len[s] * source_len[s]);
+      }
+    }
+  }
+  for (const auto& [key, sum] : row_sums) EXPECT_NEAR(sum, 1.0, 1e-4);
+  // dec_self keys are the decoder inputs: <s> then the target prefix.
+  for (const auto& row : rows) {
+    if (row.part == "dec_self" && row.key == 0) {
+      EXPECT_EQ(row.key_token, "<s>");
+    }
+    if (row.part == "enc_self" && row.query == source_len[row.sentence] - 1) {
+      EXPECT_EQ(row.query_token, "</s>");
+    }
+  }
+}
+
+TEST_F(CliTransformer, FiltersAndHeadAverage) {
+  const auto one = run_heed("dump-attention --model " + model() + " --part cross --layer 1 --head 2", "5/30/70\n");
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  for (const auto& row : parse_rows(one.out)) {
+    EXPECT_EQ(row.part, "cross");
+    EXPECT_EQ(row.layer, 1);
+    EXPECT_EQ(row.head, 2);
+  }
+
+  const auto all = parse_rows(run_heed("dump-attention --model " + model() + " --part cross", "5/30/70\n").out);
+  const auto averaged = run_heed("dump-attention --model " + model() + " --part cross --average-heads", "5/30/70\n");
+  ASSERT_EQ(averaged.exit_code, 0) << averaged.err;
+  std::map<std::tuple<int, int, int>, double> head_sum;
+  for (const auto& row : all) head_sum[{row.layer, row.query, row.key}] += row.weight;
+  const auto mean_rows = parse_rows(averaged.out);
+  ASSERT_EQ(mean_rows.size() * kHeads, all.size());
+  for (const auto& row : mean_rows) {
+    EXPECT_EQ(row.head, -1);
+    const double mean = head_sum[{row.layer, row.query, row.key}] / kHeads;
+    EXPECT_NEAR(row.weight, mean, 1e-5);
+  }
+}
+
+TEST_F(CliTransformer, MatrixFormatWritesOneFilePerPartLayerHead) {
+  const std::string out_dir = *dir_ / "matrices";
+  const auto result = run_heed("dump-attention --model " + model() + " --format matrix --out-dir " + out_dir,
+                               "3 may 1979\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::set<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(out_dir)) files.insert(entry.path().filename());
+  EXPECT_EQ(files.size(), 3u * kLayers * kHeads);
+  EXPECT_TRUE(files.count("s0_enc_self_l1_h3.csv"));
+  EXPECT_TRUE(files.count("s0_dec_self_l0_h0.csv"));
+  EXPECT_TRUE(files.count("s0_cross_l1_h0.csv"));
+  const auto lines = split_lines(testing::read_text(out_dir + "/s0_enc_self_l0_h0.csv"));
+  EXPECT_EQ(lines.size(), 1u + 11u);  // header + 10 chars + </s>
+}
+
+TEST_F(CliTransformer, ModelsListsTheRegistryWithDefaults) {
+  const auto result = run_heed("models");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("transformer"), std::string::npos);
+  EXPECT_NE(result.out.find("d_model="), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("warmup_steps="), std::string::npos) << result.out;
+}
+
+}  // namespace
+}  // namespace heed
