@@ -30,13 +30,8 @@ void add_models_command(CLI::App& app) {
     for (const auto& entry : model_registry()) {
       const ModelDims smallest{Vocabulary::kNumSpecials, Vocabulary::kNumSpecials};
       const nlohmann::json hyperparameters = entry.build(nlohmann::json::object(), smallest)->hyperparameters();
-      const nlohmann::json training = {{"lr", entry.training.lr},
-                                       {"adam_beta2", entry.training.adam_beta2},
-                                       {"warmup_steps", entry.training.warmup_steps},
-                                       {"label_smoothing", entry.training.label_smoothing},
-                                       {"batch_tokens", entry.training.batch_tokens}};
       std::cout << fmt::format("{:<16}{}\n{:<16}model:    {}\n{:<16}training: {}\n", entry.name, entry.summary,
-                               "", as_settings(hyperparameters), "", as_settings(training));
+                               "", as_settings(hyperparameters), "", as_settings(entry.training_defaults));
     }
   });
 }

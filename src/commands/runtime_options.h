@@ -22,7 +22,7 @@ struct RuntimeOptions {
 
 void add_runtime_options(CLI::App* command, RuntimeOptions& options);
 
-// --batch-size and --max-length-ratio.
+// --batch-size, --max-length-ratio and --no-cache.
 void add_translator_options(CLI::App* command, TranslatorOptions& options);
 
 }  // namespace heed

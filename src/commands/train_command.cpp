@@ -2,6 +2,7 @@
 // and train into a model directory.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 
@@ -77,43 +78,23 @@ std::vector<SentencePair> drop_long(std::vector<SentencePair> pairs, const Loade
   return kept;
 }
 
-// On --resume, every training option not given on the command line takes the value the
-// model directory was trained with (so the data order, limits and schedule continue).
-void restore_training_options(TrainCommandOptions& o, const nlohmann::json& stored, const CLI::App& cmd) {
-  const auto given = [&](const char* flag) { return cmd.count(flag) > 0; };
-  try {
-    if (!given("--epochs")) o.training.epochs = stored.at("epochs").get<int64_t>();
-    if (!given("--max-steps")) o.training.max_steps = stored.at("max_steps").get<int64_t>();
-    if (!given("--time-budget")) o.training.time_budget_s = stored.at("time_budget").get<double>();
-    if (!given("--batch-tokens")) o.training.batch_tokens = stored.at("batch_tokens").get<int64_t>();
-    if (!given("--lr")) o.training.lr = stored.at("lr").get<double>();
-    const auto betas = stored.value("adam_betas", nlohmann::json::array({0.9, 0.999}));
-    if (!given("--adam-beta1")) o.training.adam_beta1 = betas.at(0).get<double>();
-    if (!given("--adam-beta2")) o.training.adam_beta2 = betas.at(1).get<double>();
-    if (!given("--clip-norm")) o.training.clip_norm = stored.at("clip_norm").get<double>();
-    if (!given("--label-smoothing")) o.training.label_smoothing = stored.value("label_smoothing", 0.0);
-    if (!given("--warmup-steps")) o.training.warmup_steps = stored.value("warmup_steps", int64_t{0});
-    if (!given("--valid-every")) o.training.valid_every = stored.at("valid_every").get<int64_t>();
-    if (!given("--patience")) o.training.patience = stored.at("patience").get<int64_t>();
-    if (!given("--best-metric")) o.best_metric = stored.at("best_metric").get<std::string>();
-    if (!given("--seed")) o.training.seed = stored.at("seed").get<uint64_t>();
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(model_files::config(o.resume) + ": training options unreadable: " + e.what());
+// Sets the training options in `values` (keys of TrainOptions::to_json) whose flag
+// (`--` + the key with dashes) the command line did not give: on --resume the values the
+// model directory was trained with (so data order, limits and schedule continue), for a
+// new model the registry's training defaults of that model.
+void take_unless_given(TrainOptions& training, const nlohmann::json& values, const CLI::App& cmd) {
+  nlohmann::json taken = nlohmann::json::object();
+  for (const auto& [key, value] : values.items()) {
+    std::string flag = "--" + key;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    if (cmd.count(flag) == 0) taken[key] = value;
   }
-}
-
-// A new model takes its registry entry's training defaults for the options not given.
-void apply_model_training_defaults(TrainCommandOptions& o, const CLI::App& cmd) {
-  const TrainingDefaults& defaults = find_model(o.model).training;
-  if (cmd.count("--lr") == 0) o.training.lr = defaults.lr;
-  if (cmd.count("--adam-beta2") == 0) o.training.adam_beta2 = defaults.adam_beta2;
-  if (cmd.count("--warmup-steps") == 0) o.training.warmup_steps = defaults.warmup_steps;
-  if (cmd.count("--label-smoothing") == 0) o.training.label_smoothing = defaults.label_smoothing;
-  if (cmd.count("--batch-tokens") == 0) o.training.batch_tokens = defaults.batch_tokens;
+  training.set_from_json(taken);
 }
 
 void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   const torch::Device device = o.runtime.apply();
+  o.training.best_metric = parse_best_metric(o.best_metric);  // on --resume, the stored one unless given
   const bool resume = !o.resume.empty();
   if (resume) {
     if (!o.out.empty() && o.out != o.resume) throw Error("--resume DIR trains into DIR; drop --out");
@@ -124,11 +105,14 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   LoadedModel model;
   if (resume) {
     model = load_model_directory(o.resume, WhichWeights::Last, device);
-    restore_training_options(o, model.config.training, cmd);
+    try {
+      take_unless_given(o.training, model.config.training, cmd);
+    } catch (const Error& e) {
+      throw Error(model_files::config(o.resume) + ": " + e.what());
+    }
   }
   o.training.out_dir = o.out;
   o.training.device = device;
-  o.training.best_metric = parse_best_metric(o.best_metric);
   if (o.training.epochs == 0 && o.training.max_steps == 0 && o.training.time_budget_s == 0) {
     o.training.epochs = 10;
   }
@@ -137,7 +121,7 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
     // Mistakes in the model options fail before any data is read.
     parse_tokenizer_kind(o.tokenizer);
     check_hyperparameters(o.model, hyperparameters_from(o));
-    apply_model_training_defaults(o, cmd);
+    take_unless_given(o.training, find_model(o.model).training_defaults, cmd);
     if (std::filesystem::exists(model_files::config(o.out))) {
       throw Error(o.out + " already holds a model; use --resume " + o.out + " or another --out");
     }

@@ -15,20 +15,13 @@
 
 namespace heed {
 
-// Training options that suit the model, used by `heed train` when the user does not give
-// them (the Transformer wants a warm-up and label smoothing; the GRU trains well without).
-struct TrainingDefaults {
-  double lr = 1e-3;
-  double adam_beta2 = 0.999;
-  int64_t warmup_steps = 0;
-  double label_smoothing = 0.0;
-  int64_t batch_tokens = 4096;
-};
-
 struct ModelEntry {
   std::string name;
   std::string summary;  // one line for `heed models`
-  TrainingDefaults training;
+  // Training options that suit the model, in the keys of TrainOptions::to_json; `heed
+  // train` uses them when not given (the Transformer wants a warm-up, label smoothing,
+  // Adam beta2 0.98 and smaller batches; the GRU trains well without).
+  nlohmann::json training_defaults;
   // Builds the model from (possibly partial) hyperparameters; missing keys take the
   // model's defaults; unknown keys or bad values throw heed::Error.
   std::function<ModelPtr(const nlohmann::json& hyperparameters, const ModelDims& dims)> build;

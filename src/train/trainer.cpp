@@ -48,7 +48,8 @@ nlohmann::json TrainOptions::to_json() const {
           {"time_budget", time_budget_s},
           {"batch_tokens", batch_tokens},
           {"lr", lr},
-          {"adam_betas", {adam_beta1, adam_beta2}},
+          {"adam_beta1", adam_beta1},
+          {"adam_beta2", adam_beta2},
           {"clip_norm", clip_norm},
           {"label_smoothing", label_smoothing},
           {"warmup_steps", warmup_steps},
@@ -56,6 +57,30 @@ nlohmann::json TrainOptions::to_json() const {
           {"patience", patience},
           {"best_metric", best_metric_name(best_metric)},
           {"seed", seed}};
+}
+
+void TrainOptions::set_from_json(const nlohmann::json& values) {
+  for (const auto& [key, value] : values.items()) {
+    try {
+      if (key == "epochs") epochs = value.get<int64_t>();
+      else if (key == "max_steps") max_steps = value.get<int64_t>();
+      else if (key == "time_budget") time_budget_s = value.get<double>();
+      else if (key == "batch_tokens") batch_tokens = value.get<int64_t>();
+      else if (key == "lr") lr = value.get<double>();
+      else if (key == "adam_beta1") adam_beta1 = value.get<double>();
+      else if (key == "adam_beta2") adam_beta2 = value.get<double>();
+      else if (key == "clip_norm") clip_norm = value.get<double>();
+      else if (key == "label_smoothing") label_smoothing = value.get<double>();
+      else if (key == "warmup_steps") warmup_steps = value.get<int64_t>();
+      else if (key == "valid_every") valid_every = value.get<int64_t>();
+      else if (key == "patience") patience = value.get<int64_t>();
+      else if (key == "best_metric") best_metric = parse_best_metric(value.get<std::string>());
+      else if (key == "seed") seed = value.get<uint64_t>();
+      else throw Error("unknown training option '" + key + "'");
+    } catch (const nlohmann::json::exception& e) {
+      throw Error("training option '" + key + "': " + e.what());
+    }
+  }
 }
 
 namespace {
@@ -143,7 +168,7 @@ class TrainingRun {
       : model_(model),
         valid_pairs_(valid_pairs),
         options_(options),
-        optimizer_(model.model->parameters(), 
+        optimizer_(model.model->parameters(),
                    torch::optim::AdamOptions(options.lr).betas({options.adam_beta1, options.adam_beta2})) {
     const TextCodec codec{model.source_tokenizer.get(), &model.source_vocab,
                           model.target_tokenizer.get(), &model.target_vocab};

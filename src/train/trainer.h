@@ -42,7 +42,11 @@ struct TrainOptions {
   double log_every_s = 30.0;   // plain log line interval when stderr is not a terminal
   torch::Device device = torch::kCPU;
 
+  // The training options as stored in config.json (out_dir, log_every_s and device are
+  // not stored); set_from_json sets those named in `values`, in the same keys, and
+  // throws heed::Error for an unknown key or a bad value.
   nlohmann::json to_json() const;
+  void set_from_json(const nlohmann::json& values);
 };
 
 struct TrainResult {
