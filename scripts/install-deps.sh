@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake
+  build-essential cmake pkg-config
   libtorch-dev libcli11-dev libspdlog-dev libgtest-dev nlohmann-json3-dev
   libsentencepiece-dev
   libopenblas0-pthread  # LibTorch's matrix products run ~15x slower on the reference BLAS

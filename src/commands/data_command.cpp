@@ -1,10 +1,17 @@
-// heed data dates|reverse: built-in generated tasks as TSV.
+// heed data dates|reverse: built-in generated tasks as TSV; heed data split: a seeded
+// train/valid/test split of a TSV corpus.
 #include <iostream>
 
 #include "commands/commands.h"
 #include "data/corpus_reader.h"
 #include "data/generators.h"
+#include "data/split.h"
 #include "util/atomic_file.h"
+#include "util/error.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
 
 namespace heed {
 
@@ -15,6 +22,28 @@ struct DataOptions {
   std::string out;
   ReverseOptions reverse;
 };
+
+struct SplitOptions {
+  std::string input;
+  size_t valid = 1000;
+  size_t test = 1000;
+  uint64_t seed = 1;
+  std::string out;
+  bool skip_bad_lines = false;
+};
+
+void run_split(const SplitOptions& o) {
+  const Corpus corpus = read_tsv(o.input, {o.skip_bad_lines});
+  const CorpusSplit split = split_by_source(corpus.pairs, o.valid, o.test, o.seed);
+  std::error_code error;
+  std::filesystem::create_directories(o.out, error);
+  if (error) throw Error("cannot create " + o.out + ": " + error.message());
+  write_file_atomically(o.out + "/train.tsv", to_tsv(split.train));
+  write_file_atomically(o.out + "/valid.tsv", to_tsv(split.valid));
+  write_file_atomically(o.out + "/test.tsv", to_tsv(split.test));
+  spdlog::info("{} pairs: {} train, {} valid, {} test (split by source sentence, seed {}) in {}",
+               corpus.pairs.size(), split.train.size(), split.valid.size(), split.test.size(), o.seed, o.out);
+}
 
 void emit(const std::vector<SentencePair>& pairs, const std::string& out) {
   const std::string text = to_tsv(pairs);
@@ -33,7 +62,7 @@ void add_common(CLI::App* command, DataOptions& options) {
 }  // namespace
 
 void add_data_command(CLI::App& app) {
-  auto* data = app.add_subcommand("data", "Generate a built-in task as TSV (source<TAB>target)");
+  auto* data = app.add_subcommand("data", "Generate a built-in task as TSV (source<TAB>target), or split a corpus");
   data->require_subcommand(1);
   auto options = std::make_shared<DataOptions>();
 
@@ -50,6 +79,17 @@ void add_data_command(CLI::App& app) {
   reverse->callback([options] {
     emit(generate_reverse(options->count, options->seed, options->reverse), options->out);
   });
+
+  auto split_options = std::make_shared<SplitOptions>();
+  auto* split = data->add_subcommand(
+      "split", "split a TSV corpus into DIR/train.tsv, valid.tsv, test.tsv (by source sentence, seeded)");
+  split->add_option("--input", split_options->input, "TSV corpus")->required();
+  split->add_option("--valid", split_options->valid, "validation pairs (at least)")->capture_default_str();
+  split->add_option("--test", split_options->test, "test pairs (at least)")->capture_default_str();
+  split->add_option("--seed", split_options->seed, "random seed")->capture_default_str();
+  split->add_option("--out", split_options->out, "output directory")->required();
+  split->add_flag("--skip-bad-lines", split_options->skip_bad_lines, "skip (and count) malformed input lines");
+  split->callback([split_options] { run_split(*split_options); });
 }
 
 }  // namespace heed

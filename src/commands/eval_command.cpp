@@ -1,4 +1,5 @@
-// heed eval: exact match, corpus BLEU and teacher-forced perplexity on a test set.
+// heed eval: exact match, corpus BLEU, chrF, and teacher-forced and free-running
+// perplexity on a test set.
 #include <cstdio>
 #include <iostream>
 
@@ -30,14 +31,20 @@ void run_eval(const EvalOptions& o) {
   const torch::Device device = o.runtime.apply();
   const LoadedModel model = load_model_directory(o.model_dir, WhichWeights::Best, device);
   const Corpus test = o.test.read("--test", {});
-  const EvaluationResult r = evaluate(model, test.pairs, o.evaluation);
+  EvaluationOptions evaluation = o.evaluation;
+  evaluation.free_running = true;
+  const EvaluationResult r = evaluate(model, test.pairs, evaluation);
   if (o.json) {
     nlohmann::json out = {{"sentences", r.sentences},
                           {"exact_match", r.exact_match},
                           {"bleu", r.bleu.score},
                           {"bleu_signature", r.bleu.signature},
+                          {"chrf", r.chrf.score},
+                          {"chrf_signature", r.chrf.signature},
                           {"teacher_forced_loss", r.loss},
-                          {"teacher_forced_perplexity", r.perplexity}};
+                          {"teacher_forced_perplexity", r.perplexity},
+                          {"free_running_loss", r.free_running_loss},
+                          {"free_running_perplexity", r.free_running_perplexity}};
     std::cout << out.dump() << std::endl;
     return;
   }
@@ -47,7 +54,11 @@ void run_eval(const EvalOptions& o) {
   std::printf("  precisions               %.1f/%.1f/%.1f/%.1f  BP %.3f  ratio %.3f  hyp_len %zu  ref_len %zu\n",
               r.bleu.precisions[0], r.bleu.precisions[1], r.bleu.precisions[2], r.bleu.precisions[3],
               r.bleu.brevity_penalty, r.bleu.ratio, r.bleu.hyp_len, r.bleu.ref_len);
-  std::printf("teacher-forced perplexity  %.3f  (loss %.4f nats/token)\n", r.perplexity, r.loss);
+  std::printf("chrF2                      %.2f  (%s)\n", r.chrf.score, r.chrf.signature.c_str());
+  std::printf("teacher-forced perplexity  %.3f  (loss %.4f nats/token; reference prefix fed)\n", r.perplexity,
+              r.loss);
+  std::printf("free-running perplexity    %.3f  (loss %.4f nats/token; own greedy prefix fed)\n",
+              r.free_running_perplexity, r.free_running_loss);
 }
 }  // namespace
 
@@ -58,6 +69,7 @@ void add_eval_command(CLI::App& app) {
   add_corpus_options(cmd, "test", o->test, "test data");
   cmd->add_flag("--json", o->json, "print one JSON object");
   cmd->add_option("--tokenize", o->evaluation.bleu.tokenize, "BLEU tokenizer: 13a or none")->capture_default_str();
+  cmd->add_flag("--lowercase", o->evaluation.bleu.lowercase, "case-insensitive BLEU and chrF");
   cmd->add_option("--batch-size", o->evaluation.batch_size, "sentences per decoding batch")
       ->capture_default_str()->check(positive());
   add_runtime_options(cmd, o->runtime);

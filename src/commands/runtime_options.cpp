@@ -6,6 +6,9 @@
 #include "util/error.h"
 #include "util/threads.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace heed {
 
 void add_runtime_options(CLI::App* command, RuntimeOptions& options) {
@@ -23,6 +26,10 @@ void add_translator_options(CLI::App* command, TranslatorOptions& options) {
   command->add_flag("--no-cache", [&options](int64_t) { options.use_cache = false; },
                     "decode without the model's incremental state (re-run the prefix each step; "
                     "slow, for comparison)");
+}
+
+int RuntimeOptions::thread_count() const {
+  return threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 torch::Device RuntimeOptions::apply() const {

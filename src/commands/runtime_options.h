@@ -18,6 +18,8 @@ struct RuntimeOptions {
   // Applies the thread settings and returns the device; heed::Error when CUDA is asked
   // for but not available.
   torch::Device apply() const;
+  // The thread count asked for (all cores for 0).
+  int thread_count() const;
 };
 
 void add_runtime_options(CLI::App* command, RuntimeOptions& options);

@@ -10,6 +10,7 @@
 #include "commands/validators.h"
 #include "commands/corpus_options.h"
 #include "commands/runtime_options.h"
+#include "commands/vocab_options.h"
 #include "models/registry.h"
 #include "train/new_model.h"
 #include "train/trainer.h"
@@ -27,10 +28,8 @@ struct TrainCommandOptions {
   std::string out;
   std::string resume;
   std::string config;  // already expanded into options by main
-  std::string tokenizer = "word";
-  bool lowercase = false;
-  size_t min_count = 1;
-  size_t max_vocab = 0;
+  VocabFlags vocab;
+  std::string vocab_dir;  // built by `heed vocab`
   size_t max_length = 0;
   // Model hyperparameters: only those given are passed on; the model supplies defaults.
   std::optional<int64_t> emb, hidden, layers, attention_size;
@@ -39,6 +38,7 @@ struct TrainCommandOptions {
   std::optional<int64_t> d_model, heads, ff, encoder_layers, decoder_layers;
   bool norm_first = false, learned_positions = false, tie_embeddings = false;
   std::string best_metric = "bleu";
+  std::string lr_schedule;
   TrainOptions training;
   RuntimeOptions runtime;
 };
@@ -95,6 +95,7 @@ void take_unless_given(TrainOptions& training, const nlohmann::json& values, con
 void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   const torch::Device device = o.runtime.apply();
   o.training.best_metric = parse_best_metric(o.best_metric);  // on --resume, the stored one unless given
+  if (!o.lr_schedule.empty()) o.training.lr_schedule = parse_lr_schedule(o.lr_schedule);
   const bool resume = !o.resume.empty();
   if (resume) {
     if (!o.out.empty() && o.out != o.resume) throw Error("--resume DIR trains into DIR; drop --out");
@@ -105,8 +106,13 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   LoadedModel model;
   if (resume) {
     model = load_model_directory(o.resume, WhichWeights::Last, device);
+    nlohmann::json stored = model.config.training;
+    // Directories written before --lr-schedule existed: warm-up meant inverse-sqrt.
+    if (!stored.contains("lr_schedule") && stored.value("warmup_steps", 0) > 0) {
+      stored["lr_schedule"] = "inverse-sqrt";
+    }
     try {
-      take_unless_given(o.training, model.config.training, cmd);
+      take_unless_given(o.training, stored, cmd);
     } catch (const Error& e) {
       throw Error(model_files::config(o.resume) + ": " + e.what());
     }
@@ -119,12 +125,19 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
 
   if (!resume) {
     // Mistakes in the model options fail before any data is read.
-    parse_tokenizer_kind(o.tokenizer);
+    o.vocab.spec(o.training.seed, 1);
     check_hyperparameters(o.model, hyperparameters_from(o));
     take_unless_given(o.training, find_model(o.model).training_defaults, cmd);
     if (std::filesystem::exists(model_files::config(o.out))) {
       throw Error(o.out + " already holds a model; use --resume " + o.out + " or another --out");
     }
+  }
+  // Mistakes that do not need the data fail before it is read.
+  if (o.training.lr_schedule == LrScheduleKind::Plateau && !o.valid.given()) {
+    throw Error("--lr-schedule plateau needs validation data (--valid)");
+  }
+  if (!resume && !o.vocab_dir.empty() && !std::filesystem::exists(vocab_files::description(o.vocab_dir))) {
+    throw Error(o.vocab_dir + " is not a vocabulary directory (missing vocab.json; `heed vocab` writes one)");
   }
   const ReadOptions read_options{o.skip_bad_lines};
   Corpus train = o.train.read("--train", read_options);
@@ -140,12 +153,18 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
     NewModelSpec spec;
     spec.model = o.model;
     spec.hyperparameters = hyperparameters_from(o);
-    spec.tokenizer = {parse_tokenizer_kind(o.tokenizer), o.lowercase};
-    spec.vocab = {o.min_count, o.max_vocab};
     spec.seed = o.training.seed;
-    model = create_model(spec, train.pairs);
-    spdlog::info("vocabularies: {} source, {} target tokens", model.source_vocab.size(),
-                 model.target_vocab.size());
+    Vocabularies vocabularies;
+    if (!o.vocab_dir.empty()) {
+      vocabularies = load_vocabularies(o.vocab_dir);
+      spdlog::info("vocabularies from {}", o.vocab_dir);
+    } else {
+      if (o.vocab.tokenizer == "sentencepiece") spdlog::info("training SentencePiece models");
+      vocabularies = build_vocabularies(o.vocab.spec(o.training.seed, o.runtime.thread_count()),
+                                        train.pairs);
+    }
+    log_vocabularies(vocabularies);
+    model = create_model(spec, std::move(vocabularies));
   }
   train.pairs = drop_long(std::move(train.pairs), model, o.max_length);
   heed::train(model, train.pairs, valid.pairs, o.training, resume);
@@ -166,11 +185,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--model", o->model, "model name from `heed models`")->capture_default_str();
   cmd->add_option("--out", o->out, "model directory to write");
   cmd->add_option("--resume", o->resume, "continue training the model directory DIR");
-  cmd->add_option("--tokenizer", o->tokenizer, "word or char")->capture_default_str();
-  cmd->add_flag("--lowercase", o->lowercase, "lowercase text before tokenizing");
-  cmd->add_option("--min-count", o->min_count, "vocabulary: minimum token count")->capture_default_str();
-  cmd->add_option("--max-vocab", o->max_vocab, "vocabulary: maximum size incl. specials (0 = no limit)")
-      ->capture_default_str();
+  add_vocab_options(cmd, o->vocab);
+  cmd->add_option("--vocab", o->vocab_dir, "use the tokenizers and vocabularies `heed vocab` wrote to DIR");
   cmd->add_option("--max-length", o->max_length, "drop training pairs longer than N tokens (0 = keep all)")
       ->capture_default_str();
   cmd->add_option("--emb", o->emb, "embedding size");
@@ -201,8 +217,18 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 0.9999));
   cmd->add_option("--label-smoothing", o->training.label_smoothing, "label smoothing (0 = off)")
       ->capture_default_str()->check(CLI::Range(0.0, 0.999));
-  cmd->add_option("--warmup-steps", o->training.warmup_steps,
-                  "inverse-square-root warm-up: lr rises for N steps, then decays as 1/sqrt(step) (0 = constant)")
+  cmd->add_option("--lr-schedule", o->lr_schedule,
+                  "constant, inverse-sqrt (decays as 1/sqrt(step) after warm-up) or plateau "
+                  "(reduce-on-plateau; default per model)");
+  cmd->add_option("--warmup-steps", o->training.warmup_steps, "linear warm-up to --lr over N updates (default per model)")
+      ->check(non_negative());
+  cmd->add_option("--plateau-factor", o->training.plateau_factor, "plateau: lr multiplier on a plateau")
+      ->capture_default_str()->check(CLI::Range(0.01, 0.99));
+  cmd->add_option("--plateau-patience", o->training.plateau_patience,
+                  "plateau: validations without improvement before the lr is reduced")
+      ->capture_default_str()->check(positive());
+  cmd->add_option("--average-checkpoints", o->training.average_checkpoints,
+                  "keep the last K validated checkpoints and average them at the end (0 = off)")
       ->capture_default_str()->check(non_negative());
   cmd->add_option("--valid-every", o->training.valid_every, "validate every N steps (0 = every epoch)")
       ->capture_default_str();

@@ -3,6 +3,7 @@
 #include <torch/nn/functional/activation.h>
 
 #include <cmath>
+#include <limits>
 
 #include "text/vocabulary.h"
 
@@ -44,8 +45,12 @@ std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const SourceBatch& so
   auto tokens = torch::full({batch}, Vocabulary::kBos,
                             torch::TensorOptions().dtype(torch::kInt64).device(source.ids.device()));
 
+  const auto never_output = torch::tensor({Vocabulary::kPad, Vocabulary::kBos},
+                                         torch::TensorOptions().dtype(torch::kInt64).device(source.ids.device()));
   while (!active.empty()) {
     StepOutput out = model.step(*state, tokens, options.return_attention);
+    // <pad> and <s> are never outputs (an undertrained model may still rank them first).
+    out.log_probs.index_fill_(1, never_output, -std::numeric_limits<float>::infinity());
     const auto best = out.log_probs.max(/*dim=*/1);
     const auto best_scores = std::get<0>(best).to(torch::kCPU);
     const auto best_tokens = std::get<1>(best).to(torch::kCPU);

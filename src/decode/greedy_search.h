@@ -1,8 +1,8 @@
 // Greedy decoding for any registry model, batched, using the model's incremental state.
 //
-// Each step feeds the previous token of every unfinished row, takes the argmax, and
-// drops rows that produced </s> or reached their length limit (the state is reordered,
-// never recomputed). The length limit of a row is
+// Each step feeds the previous token of every unfinished row, takes the argmax (never
+// <pad> or <s>), and drops rows that produced </s> or reached their length limit (the
+// state is reordered, never recomputed). The length limit of a row is
 //   ceil(max_length_ratio * source length incl. </s>) + max_length_offset.
 #pragma once
 

@@ -36,8 +36,11 @@ struct ChrfScore {
   double score = 0.0;  // 0..100
   std::string signature;
 };
+struct ChrfOptions {
+  bool lowercase = false;
+};
 ChrfScore corpus_chrf(const std::vector<std::string>& hypotheses,
-                      const std::vector<std::string>& references);
+                      const std::vector<std::string>& references, const ChrfOptions& options = {});
 
 // sacreBLEU's 13a tokenizer (mteval-v13a), exposed for tests.
 std::string tokenize_13a(const std::string& line);

@@ -157,15 +157,23 @@ double corpus_chrf(const std::vector<std::string>& hypotheses,
 }  // namespace metrics_internal
 
 ChrfScore corpus_chrf(const std::vector<std::string>& hypotheses,
-                      const std::vector<std::string>& references) {
+                      const std::vector<std::string>& references, const ChrfOptions& options) {
   if (hypotheses.size() != references.size()) {
     throw Error("chrF: " + std::to_string(hypotheses.size()) + " hypotheses but " +
                 std::to_string(references.size()) + " references");
   }
   ChrfScore result;
-  result.score = metrics_internal::corpus_chrf(hypotheses, {references}, {});
-  result.signature = std::string("nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:") +
-                     metrics_internal::kSacrebleuVersion;
+  if (options.lowercase) {
+    // sacreBLEU's CHRF(lowercase=True): Python's str.lower() on both sides.
+    std::vector<std::string> lower_hypotheses, lower_references;
+    for (const auto& h : hypotheses) lower_hypotheses.push_back(pytext::lower(h));
+    for (const auto& r : references) lower_references.push_back(pytext::lower(r));
+    result.score = metrics_internal::corpus_chrf(lower_hypotheses, {lower_references}, {});
+  } else {
+    result.score = metrics_internal::corpus_chrf(hypotheses, {references}, {});
+  }
+  result.signature = std::string("nrefs:1|case:") + (options.lowercase ? "lc" : "mixed") +
+                     "|eff:yes|nc:6|nw:0|space:no|version:" + metrics_internal::kSacrebleuVersion;
   return result;
 }
 

@@ -11,13 +11,13 @@ const std::vector<ModelEntry>& model_registry() {
   static const std::vector<ModelEntry> entries = {
       {"gru-bahdanau",
        "GRU encoder (bidirectional) + GRU decoder with Bahdanau additive attention",
-       {{"lr", 1e-3}, {"adam_beta2", 0.999}, {"warmup_steps", 0}, {"label_smoothing", 0.0}, {"batch_tokens", 4096}},
+       {{"lr", 1e-3}, {"lr_schedule", "constant"}, {"adam_beta2", 0.999}, {"warmup_steps", 0}, {"label_smoothing", 0.0}, {"batch_tokens", 4096}},
        [](const nlohmann::json& hyperparameters, const ModelDims& dims) -> ModelPtr {
          return std::make_shared<GruBahdanau>(GruBahdanauConfig::from_json(hyperparameters), dims);
        }},
       {"transformer",
        "Transformer encoder-decoder with multi-head attention (every layer and head exported)",
-       {{"lr", 2e-3}, {"adam_beta2", 0.98}, {"warmup_steps", 100}, {"label_smoothing", 0.1}, {"batch_tokens", 2048}},
+       {{"lr", 2e-3}, {"lr_schedule", "inverse-sqrt"}, {"adam_beta2", 0.98}, {"warmup_steps", 100}, {"label_smoothing", 0.1}, {"batch_tokens", 2048}},
        [](const nlohmann::json& hyperparameters, const ModelDims& dims) -> ModelPtr {
          return std::make_shared<Transformer>(TransformerConfig::from_json(hyperparameters), dims);
        }},

@@ -1,6 +1,8 @@
-// Word and character tokenizers.
+// Word, character and SentencePiece tokenizers.
 #include "text/tokenizer.h"
 
+
+#include "text/sentencepiece_api.h"
 #include "util/error.h"
 #include "util/utf8.h"
 
@@ -26,14 +28,10 @@ bool joiner_at(std::string_view text, size_t pos) { return text.substr(pos, kJoi
 // it, so both forms round-trip.
 class WordTokenizer : public Tokenizer {
  public:
-  explicit WordTokenizer(bool lowercase) : lowercase_(lowercase) {}
+  using Tokenizer::Tokenizer;
 
-  std::vector<std::string> encode(std::string_view text) const override {
-    std::string lowered;
-    if (lowercase_) {
-      lowered = utf8::to_lower(text);
-      text = lowered;
-    }
+  std::vector<std::string> split(const std::string& normalized) const override {
+    const std::string_view text = normalized;
     std::vector<std::string> tokens;
     bool glued = false;  // the previous token ends right before `pos`
     size_t pos = 0;
@@ -76,18 +74,15 @@ class WordTokenizer : public Tokenizer {
     }
     return out;
   }
-
- private:
-  bool lowercase_;
 };
 
 // A literal "▁" in the text decodes to a space.
 class CharTokenizer : public Tokenizer {
  public:
-  explicit CharTokenizer(bool lowercase) : lowercase_(lowercase) {}
+  using Tokenizer::Tokenizer;
 
-  std::vector<std::string> encode(std::string_view text) const override {
-    std::vector<std::string> tokens = lowercase_ ? utf8::code_points(utf8::to_lower(text)) : utf8::code_points(text);
+  std::vector<std::string> split(const std::string& normalized) const override {
+    std::vector<std::string> tokens = utf8::code_points(normalized);
     for (std::string& token : tokens) {
       if (token == " ") token = std::string(kSpace);
     }
@@ -105,9 +100,37 @@ class CharTokenizer : public Tokenizer {
     }
     return out;
   }
+};
+
+class SentencePieceTokenizer : public Tokenizer {
+ public:
+  SentencePieceTokenizer(const TokenizerConfig& config, const std::string& model_proto)
+      : Tokenizer(config), model_proto_(model_proto) {
+    std::string error;
+    processor_.reset(sentencepiece_api::api().load(model_proto, error));
+    if (processor_ == nullptr) throw Error("cannot load the SentencePiece model: " + error);
+  }
+
+  std::vector<std::string> split(const std::string& normalized) const override {
+    std::vector<std::string> pieces;
+    std::string error;
+    if (!processor_->encode(normalized, pieces, error)) {
+      throw Error("SentencePiece cannot encode a sentence: " + error);
+    }
+    return pieces;
+  }
+
+  std::string decode(const std::vector<std::string>& tokens) const override {
+    std::string text, error;
+    if (!processor_->decode(tokens, text, error)) throw Error("SentencePiece cannot decode a sentence: " + error);
+    return text;
+  }
+
+  std::string model_proto() const override { return model_proto_; }
 
  private:
-  bool lowercase_;
+  std::unique_ptr<const sentencepiece_api::Processor> processor_;
+  std::string model_proto_;
 };
 
 }  // namespace
@@ -115,7 +138,8 @@ class CharTokenizer : public Tokenizer {
 TokenizerKind parse_tokenizer_kind(const std::string& name) {
   if (name == "word") return TokenizerKind::Word;
   if (name == "char") return TokenizerKind::Char;
-  throw Error("unknown tokenizer \"" + name + "\" (known: word, char)");
+  if (name == "sentencepiece") return TokenizerKind::SentencePiece;
+  throw Error("unknown tokenizer \"" + name + "\" (known: word, char, sentencepiece)");
 }
 
 std::string tokenizer_kind_name(TokenizerKind kind) {
@@ -124,13 +148,23 @@ std::string tokenizer_kind_name(TokenizerKind kind) {
       return "word";
     case TokenizerKind::Char:
       return "char";
+    case TokenizerKind::SentencePiece:
+      return "sentencepiece";
   }
   return "word";
 }
 
-std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerConfig& config) {
-  if (config.kind == TokenizerKind::Char) return std::make_unique<CharTokenizer>(config.lowercase);
-  return std::make_unique<WordTokenizer>(config.lowercase);
+std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerConfig& config, const std::string& model_proto) {
+  switch (config.kind) {
+    case TokenizerKind::Char:
+      return std::make_unique<CharTokenizer>(config);
+    case TokenizerKind::SentencePiece:
+      if (model_proto.empty()) throw Error("the sentencepiece tokenizer needs a trained model");
+      return std::make_unique<SentencePieceTokenizer>(config, model_proto);
+    case TokenizerKind::Word:
+      break;
+  }
+  return std::make_unique<WordTokenizer>(config);
 }
 
 }  // namespace heed

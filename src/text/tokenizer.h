@@ -1,5 +1,7 @@
 // Tokenizers: text <-> token strings.
 //
+// encode() first normalises the text (text/normalize.h: whitespace, control characters,
+// optional lowercasing), then splits it:
 // word: splits on whitespace and splits punctuation from words. Every token that was
 //   glued to the previous one (no space between them in the text) carries the joiner
 //   prefix "￭" (U+FFED), so decode(encode(s)) == s up to whitespace runs:
@@ -8,7 +10,8 @@
 //   A word is a maximal run of letters/digits (any non-ASCII code point counts as a
 //   letter); every other non-space character is a token of its own.
 // char: one token per UTF-8 code point; a space becomes "▁" (U+2581).
-// `lowercase` lowercases before splitting (then decode gives lowercased text).
+// sentencepiece: subword pieces of a trained SentencePiece model (unigram or BPE;
+//   text/sentencepiece_training.h trains one); decode() detokenizes.
 #pragma once
 
 #include <memory>
@@ -16,26 +19,45 @@
 #include <string_view>
 #include <vector>
 
+#include "text/normalize.h"
+
 namespace heed {
 
-enum class TokenizerKind { Word, Char };
+enum class TokenizerKind { Word, Char, SentencePiece };
 
 struct TokenizerConfig {
   TokenizerKind kind = TokenizerKind::Word;
   bool lowercase = false;
 };
 
-// "word" / "char" <-> TokenizerKind; parse throws heed::Error listing the known names.
+// "word" / "char" / "sentencepiece" <-> TokenizerKind; parse throws heed::Error listing
+// the known names.
 TokenizerKind parse_tokenizer_kind(const std::string& name);
 std::string tokenizer_kind_name(TokenizerKind kind);
 
 class Tokenizer {
  public:
+  explicit Tokenizer(const TokenizerConfig& config) : config_(config) {}
   virtual ~Tokenizer() = default;
-  virtual std::vector<std::string> encode(std::string_view text) const = 0;
+
+  const TokenizerConfig& config() const { return config_; }
+  std::vector<std::string> encode(std::string_view text) const {
+    return split(normalize_text(text, {config_.lowercase}));
+  }
   virtual std::string decode(const std::vector<std::string>& tokens) const = 0;
+  // The serialized SentencePiece model (saved in the model directory); empty for the
+  // rule-based tokenizers.
+  virtual std::string model_proto() const { return {}; }
+
+ protected:
+  virtual std::vector<std::string> split(const std::string& normalized) const = 0;
+
+ private:
+  TokenizerConfig config_;
 };
 
-std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerConfig& config);
+// `model_proto`: the serialized SentencePiece model, required for (and only used by)
+// TokenizerKind::SentencePiece; heed::Error when it does not load.
+std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerConfig& config, const std::string& model_proto = {});
 
 }  // namespace heed

@@ -3,9 +3,11 @@
 #include <torch/nn/functional/loss.h>
 
 #include <cmath>
+#include <limits>
 
 #include "data/encoding.h"
 #include "decode/translator.h"
+#include "text/vocabulary.h"
 
 namespace heed {
 
@@ -25,6 +27,31 @@ TeacherForcedLoss teacher_forced_loss(Seq2SeqModel& model, const std::vector<Enc
   return result;
 }
 
+TeacherForcedLoss free_running_loss(Seq2SeqModel& model, const std::vector<EncodedPair>& examples,
+                                    int64_t batch_tokens, const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  TeacherForcedLoss result;
+  for (const auto& indices : make_batches(examples, batch_tokens)) {
+    const Batch batch = make_batch(examples, indices, device);
+    const int64_t rows = batch.target_output.size(0), steps = batch.target_output.size(1);
+    auto state = model.start(batch.source, false);
+    auto tokens = torch::full({rows}, Vocabulary::kBos, torch::TensorOptions().dtype(torch::kInt64).device(device));
+    auto nll = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
+    const auto never_output = torch::tensor({Vocabulary::kPad, Vocabulary::kBos},
+                                            torch::TensorOptions().dtype(torch::kInt64).device(device));
+    for (int64_t t = 0; t < steps; ++t) {
+      const auto log_probs = model.step(*state, tokens, false).log_probs;  // (B, V)
+      const auto reference = batch.target_output.select(1, t);            // (B)
+      const auto scored = log_probs.gather(1, reference.unsqueeze(1)).squeeze(1);
+      nll -= scored.masked_select(batch.target_mask.select(1, t)).sum().to(torch::kFloat64);
+      tokens = log_probs.index_fill(1, never_output, -std::numeric_limits<float>::infinity()).argmax(1);  // as greedy_search
+    }
+    result.total_nll += nll.item<double>();
+    result.tokens += batch.target_tokens;
+  }
+  return result;
+}
+
 EvaluationResult evaluate(const LoadedModel& model, const std::vector<SentencePair>& pairs,
                           const EvaluationOptions& options) {
   EvaluationResult result;
@@ -36,6 +63,11 @@ EvaluationResult evaluate(const LoadedModel& model, const std::vector<SentencePa
                                         options.batch_tokens, device);
   result.loss = loss.mean();
   result.perplexity = std::exp(result.loss);
+  if (options.free_running) {
+    const auto free = free_running_loss(*model.model, encode_pairs(pairs, codec), options.batch_tokens, device);
+    result.free_running_loss = free.mean();
+    result.free_running_perplexity = std::exp(result.free_running_loss);
+  }
 
   TranslatorOptions translator_options;
   translator_options.batch_size = options.batch_size;
@@ -50,6 +82,7 @@ EvaluationResult evaluate(const LoadedModel& model, const std::vector<SentencePa
   }
   result.exact_match = exact_match(result.hypotheses, references);
   result.bleu = corpus_bleu(result.hypotheses, references, options.bleu);
+  result.chrf = corpus_chrf(result.hypotheses, references, {options.bleu.lowercase});
   return result;
 }
 

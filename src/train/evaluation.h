@@ -1,5 +1,6 @@
-// Evaluation of a model on sentence pairs: teacher-forced loss / perplexity, and
-// greedy translation scored by exact match and corpus BLEU (sacreBLEU-compatible).
+// Evaluation of a model on sentence pairs: teacher-forced and free-running loss /
+// perplexity, and greedy translation scored by exact match, corpus BLEU and chrF
+// (sacreBLEU-exact).
 #pragma once
 
 #include <cstdint>
@@ -23,18 +24,30 @@ struct TeacherForcedLoss {
 TeacherForcedLoss teacher_forced_loss(Seq2SeqModel& model, const std::vector<EncodedPair>& examples,
                                       int64_t batch_tokens, const torch::Device& device);
 
+// Free-running loss: the reference tokens y_t (</s> included) scored by the model while it
+// is fed its own greedy tokens instead of the reference prefix, i.e.
+// -log p(y_t | x, g_1 .. g_{t-1}) with g the greedy output, over exactly the reference's
+// length. It measures what decoding sees (exposure bias); it is never lower than the
+// teacher-forced loss in practice, and published "perplexities" are the teacher-forced one.
+TeacherForcedLoss free_running_loss(Seq2SeqModel& model, const std::vector<EncodedPair>& examples,
+                                    int64_t batch_tokens, const torch::Device& device);
+
 struct EvaluationResult {
   size_t sentences = 0;
   double loss = 0.0;        // teacher-forced mean NLL per target token
   double perplexity = 0.0;  // exp(loss), teacher-forced
+  double free_running_loss = 0.0;        // when asked for (EvaluationOptions::free_running)
+  double free_running_perplexity = 0.0;  // exp(free_running_loss)
   double exact_match = 0.0; // 0..1
   BleuScore bleu;
+  ChrfScore chrf;
   std::vector<std::string> hypotheses;  // detokenized greedy outputs, input order
 };
 
 struct EvaluationOptions {
   int64_t batch_tokens = 4096;   // teacher-forced loss batches
   int64_t batch_size = 64;       // sentences per greedy decoding call
+  bool free_running = false;     // also compute the free-running loss
   BleuOptions bleu;
 };
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "models/registry.h"
+#include "text/vocabularies.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -13,35 +14,24 @@ namespace heed {
 
 namespace model_files {
 std::string config(const std::string& dir) { return dir + "/config.json"; }
-std::string source_vocab(const std::string& dir) { return dir + "/source.vocab"; }
-std::string target_vocab(const std::string& dir) { return dir + "/target.vocab"; }
+std::string source_vocab(const std::string& dir) { return vocab_files::source_vocab(dir); }
+std::string target_vocab(const std::string& dir) { return vocab_files::target_vocab(dir); }
 std::string best_weights(const std::string& dir) { return dir + "/model.best.pt"; }
 std::string last_weights(const std::string& dir) { return dir + "/model.last.pt"; }
+std::string averaged_weights(const std::string& dir) { return dir + "/model.avg.pt"; }
 std::string optimizer(const std::string& dir) { return dir + "/optimizer.pt"; }
 std::string progress(const std::string& dir) { return dir + "/progress.json"; }
 std::string train_log(const std::string& dir) { return dir + "/train_log.csv"; }
 }  // namespace model_files
 
-namespace {
-nlohmann::json tokenizer_json(const TokenizerConfig& config) {
-  return {{"tokenizer", tokenizer_kind_name(config.kind)}, {"lowercase", config.lowercase}};
-}
-
-TokenizerConfig tokenizer_from_json(const nlohmann::json& json) {
-  TokenizerConfig config;
-  config.kind = parse_tokenizer_kind(json.at("tokenizer").get<std::string>());
-  config.lowercase = json.at("lowercase").get<bool>();
-  return config;
-}
-}  // namespace
 
 nlohmann::json ModelDirectoryConfig::to_json() const {
   return {{"format_version", kModelFormatVersion},
           {"heed_version", HEED_VERSION},
           {"model", model},
           {"hyperparameters", hyperparameters},
-          {"source", tokenizer_json(source_tokenizer)},
-          {"target", tokenizer_json(target_tokenizer)},
+          {"source", tokenizer_config_json(source_tokenizer)},
+          {"target", tokenizer_config_json(target_tokenizer)},
           {"training", training}};
 }
 
@@ -57,8 +47,8 @@ ModelDirectoryConfig ModelDirectoryConfig::from_json(const nlohmann::json& json,
     ModelDirectoryConfig config;
     config.model = json.at("model").get<std::string>();
     config.hyperparameters = json.at("hyperparameters");
-    config.source_tokenizer = tokenizer_from_json(json.at("source"));
-    config.target_tokenizer = tokenizer_from_json(json.at("target"));
+    config.source_tokenizer = tokenizer_config_from_json(json.at("source"));
+    config.target_tokenizer = tokenizer_config_from_json(json.at("target"));
     config.training = json.value("training", nlohmann::json::object());
     return config;
   } catch (const nlohmann::json::exception& e) {
@@ -68,6 +58,17 @@ ModelDirectoryConfig ModelDirectoryConfig::from_json(const nlohmann::json& json,
 
 void save_config(const std::string& dir, const ModelDirectoryConfig& config) {
   write_file_atomically(model_files::config(dir), config.to_json().dump(2) + "\n");
+}
+
+void save_text_files(const std::string& dir, const LoadedModel& model) {
+  model.source_vocab.save(model_files::source_vocab(dir));
+  model.target_vocab.save(model_files::target_vocab(dir));
+  if (model.config.source_tokenizer.kind == TokenizerKind::SentencePiece) {
+    write_file_atomically(vocab_files::source_sentencepiece(dir), model.source_tokenizer->model_proto());
+  }
+  if (model.config.target_tokenizer.kind == TokenizerKind::SentencePiece) {
+    write_file_atomically(vocab_files::target_sentencepiece(dir), model.target_tokenizer->model_proto());
+  }
 }
 
 void save_weights(const torch::nn::Module& module, const std::string& path) {
@@ -104,10 +105,11 @@ LoadedModel load_model_directory(const std::string& dir, WhichWeights which,
   }
   LoadedModel loaded;
   loaded.config = ModelDirectoryConfig::from_json(json, config_path);
-  loaded.source_vocab = Vocabulary::load(model_files::source_vocab(dir));
-  loaded.target_vocab = Vocabulary::load(model_files::target_vocab(dir));
-  loaded.source_tokenizer = make_tokenizer(loaded.config.source_tokenizer);
-  loaded.target_tokenizer = make_tokenizer(loaded.config.target_tokenizer);
+  Vocabularies text = load_vocabularies(dir, loaded.config.source_tokenizer, loaded.config.target_tokenizer);
+  loaded.source_vocab = std::move(text.source);
+  loaded.target_vocab = std::move(text.target);
+  loaded.source_tokenizer = std::move(text.source_tokenizer);
+  loaded.target_tokenizer = std::move(text.target_tokenizer);
   const ModelDims dims{loaded.source_vocab.size(), loaded.target_vocab.size()};
   loaded.model = build_model(loaded.config.model, loaded.config.hyperparameters, dims);
   std::string weights =

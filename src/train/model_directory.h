@@ -4,8 +4,13 @@
 //                    and the training options used
 //   source.vocab     source vocabulary (one token per line, id = line number)
 //   target.vocab     target vocabulary
+//   source.spm       SentencePiece models (tokenizer "sentencepiece" only;
+//   target.spm         text/vocabularies.h)
 //   model.best.pt    weights with the best validation score
 //   model.last.pt    weights at the last save
+//   model.avg.pt     mean of the last K checkpoints (--average-checkpoints K); it is
+//                    also model.best.pt when it validated better
+//   checkpoints/     step-N.pt, the last K validated weights (--average-checkpoints K)
 //   optimizer.pt     optimizer state at the last save (for --resume)
 //   progress.json    step, epoch, best score... at the last save (for --resume)
 //   train_log.csv    step,epoch,train_loss,valid_loss,valid_exact,valid_bleu,tokens_per_s,elapsed_s
@@ -47,6 +52,7 @@ std::string source_vocab(const std::string& dir);
 std::string target_vocab(const std::string& dir);
 std::string best_weights(const std::string& dir);
 std::string last_weights(const std::string& dir);
+std::string averaged_weights(const std::string& dir);
 std::string optimizer(const std::string& dir);
 std::string progress(const std::string& dir);
 std::string train_log(const std::string& dir);
@@ -70,6 +76,8 @@ LoadedModel load_model_directory(const std::string& dir, WhichWeights which,
                                  const torch::Device& device);
 
 void save_config(const std::string& dir, const ModelDirectoryConfig& config);
+// The vocabularies and, for the sentencepiece tokenizer, the SentencePiece models.
+void save_text_files(const std::string& dir, const LoadedModel& model);
 
 // Module weights (parameters and buffers) to/from a file; save is atomic.
 void save_weights(const torch::nn::Module& module, const std::string& path);

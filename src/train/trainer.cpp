@@ -18,6 +18,7 @@
 #include "data/batching.h"
 #include "data/encoding.h"
 #include "data/uniform_int.h"
+#include "train/checkpoint_average.h"
 #include "train/evaluation.h"
 #include "train/interrupt.h"
 #include "train/progress.h"
@@ -52,7 +53,11 @@ nlohmann::json TrainOptions::to_json() const {
           {"adam_beta2", adam_beta2},
           {"clip_norm", clip_norm},
           {"label_smoothing", label_smoothing},
+          {"lr_schedule", lr_schedule_name(lr_schedule)},
           {"warmup_steps", warmup_steps},
+          {"plateau_factor", plateau_factor},
+          {"plateau_patience", plateau_patience},
+          {"average_checkpoints", average_checkpoints},
           {"valid_every", valid_every},
           {"patience", patience},
           {"best_metric", best_metric_name(best_metric)},
@@ -71,7 +76,11 @@ void TrainOptions::set_from_json(const nlohmann::json& values) {
       else if (key == "adam_beta2") adam_beta2 = value.get<double>();
       else if (key == "clip_norm") clip_norm = value.get<double>();
       else if (key == "label_smoothing") label_smoothing = value.get<double>();
+      else if (key == "lr_schedule") lr_schedule = parse_lr_schedule(value.get<std::string>());
       else if (key == "warmup_steps") warmup_steps = value.get<int64_t>();
+      else if (key == "plateau_factor") plateau_factor = value.get<double>();
+      else if (key == "plateau_patience") plateau_patience = value.get<int64_t>();
+      else if (key == "average_checkpoints") average_checkpoints = value.get<int64_t>();
       else if (key == "valid_every") valid_every = value.get<int64_t>();
       else if (key == "patience") patience = value.get<int64_t>();
       else if (key == "best_metric") best_metric = parse_best_metric(value.get<std::string>());
@@ -103,12 +112,24 @@ struct Progress {
   double best_score = 0.0;
   int64_t bad_validations = 0;
   double elapsed_s = 0.0;
+  PlateauState plateau;
+  std::vector<int64_t> checkpoints;  // steps of the kept checkpoints, oldest first
+  nlohmann::json averaged;           // the result of averaging, once done
   std::vector<std::string> log_rows;
 
   nlohmann::json to_json() const {
-    return {{"step", step},           {"epoch", epoch},         {"next_batch", next_batch},
-            {"has_best", has_best},   {"best_score", best_score},
-            {"bad_validations", bad_validations},               {"elapsed_s", elapsed_s}};
+    nlohmann::json json = {{"step", step},
+                           {"epoch", epoch},
+                           {"next_batch", next_batch},
+                           {"has_best", has_best},
+                           {"best_score", best_score},
+                           {"bad_validations", bad_validations},
+                           {"elapsed_s", elapsed_s},
+                           {"lr_scale", plateau.scale},
+                           {"lr_bad_validations", plateau.bad_validations},
+                           {"checkpoints", checkpoints}};
+    if (!averaged.is_null()) json["averaged"] = averaged;
+    return json;
   }
   static Progress from_json(const nlohmann::json& json) {
     Progress p;
@@ -119,6 +140,9 @@ struct Progress {
     p.best_score = json.at("best_score").get<double>();
     p.bad_validations = json.at("bad_validations").get<int64_t>();
     p.elapsed_s = json.at("elapsed_s").get<double>();
+    p.plateau.scale = json.value("lr_scale", 1.0);
+    p.plateau.bad_validations = json.value("lr_bad_validations", int64_t{0});
+    p.checkpoints = json.value("checkpoints", std::vector<int64_t>{});
     return p;
   }
 };
@@ -288,6 +312,7 @@ class TrainingRun {
     } else {
       validate_and_save();
     }
+    if (!result.interrupted) average_kept_checkpoints();
     reporter.finish();
     result.steps = progress_.step;
     result.epochs_completed = progress_.epoch;
@@ -300,15 +325,10 @@ class TrainingRun {
  private:
   bool has_validation() const { return !valid_pairs_.empty(); }
 
-  // The inverse-square-root warm-up schedule (constant lr without warm-up).
-  // Set every step, so a resumed run follows --lr even where the optimizer state
-  // restored another value.
+  // Set every step, so a resumed run follows the schedule even where the optimizer
+  // state restored another value.
   void set_learning_rate(int64_t step) {
-    double lr = options_.lr;
-    if (options_.warmup_steps > 0) {
-      const double s = static_cast<double>(step), w = static_cast<double>(options_.warmup_steps);
-      lr *= std::min(s / w, std::sqrt(w / s));
-    }
+    const double lr = learning_rate(options_.schedule(), step, progress_.plateau);
     for (auto& group : optimizer_.param_groups()) {
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     }
@@ -355,14 +375,9 @@ class TrainingRun {
     bool improved = true;
     if (has_validation()) {
       model_.model->eval();
-      EvaluationOptions evaluation;
-      evaluation.batch_tokens = options_.batch_tokens;
-      evaluation.batch_size = options_.valid_batch_size;
-      const EvaluationResult result = evaluate(model_, valid_pairs_, evaluation);
+      const EvaluationResult result = evaluate(model_, valid_pairs_, validation_options());
       model_.model->train();
-      const double score = options_.best_metric == BestMetric::Bleu         ? result.bleu.score
-                           : options_.best_metric == BestMetric::ExactMatch ? 100.0 * result.exact_match
-                                                                            : -result.loss;
+      const double score = metric_score(result);
       improved = !progress_.has_best || score > progress_.best_score;
       if (improved) {
         progress_.has_best = true;
@@ -370,6 +385,11 @@ class TrainingRun {
         progress_.bad_validations = 0;
       } else {
         progress_.bad_validations += 1;
+      }
+      if (record_validation(options_.schedule(), improved, progress_.plateau)) {
+        reporter_->message(fmt::format("no improvement in {} validations: learning rate now {:.3g}",
+                                       options_.plateau_patience,
+                                       learning_rate(options_.schedule(), progress_.step + 1, progress_.plateau)));
       }
       row += "," + format_number(result.loss, 5) + "," + format_number(100.0 * result.exact_match, 2) +
              "," + format_number(result.bleu.score, 2);
@@ -386,8 +406,80 @@ class TrainingRun {
     }
     row += "," + format_number(tokens_per_s, 1) + "," + format_number(elapsed(), 1);
     progress_.log_rows.push_back(row);
+    keep_checkpoint();
     save(improved);
     return options_.patience > 0 && progress_.bad_validations >= options_.patience;
+  }
+
+  // With --average-checkpoints K, the weights of every validation are kept in
+  // checkpoints/step-N.pt, the last K of them.
+  void keep_checkpoint() {
+    if (options_.average_checkpoints < 2) return;
+    const std::string dir = options_.out_dir + "/checkpoints";
+    std::filesystem::create_directories(dir);
+    save_weights(*model_.model, checkpoint_path(progress_.step));
+    auto& kept = progress_.checkpoints;
+    if (kept.empty() || kept.back() != progress_.step) kept.push_back(progress_.step);
+    while (static_cast<int64_t>(kept.size()) > options_.average_checkpoints) {
+      std::error_code ignored;
+      std::filesystem::remove(checkpoint_path(kept.front()), ignored);
+      kept.erase(kept.begin());
+    }
+  }
+
+  std::string checkpoint_path(int64_t step) const {
+    return options_.out_dir + "/checkpoints/step-" + std::to_string(step) + ".pt";
+  }
+
+  // Averages the kept checkpoints into model.avg.pt; when that scores better on the
+  // validation data than the best checkpoint, it becomes model.best.pt. The model in
+  // memory goes back to the last weights.
+  void average_kept_checkpoints() {
+    if (options_.average_checkpoints < 2 || progress_.checkpoints.size() < 2) return;
+    std::vector<std::string> paths;
+    for (int64_t step : progress_.checkpoints) paths.push_back(checkpoint_path(step));
+    average_checkpoints(*model_.model, paths, options_.device);
+    const std::string& dir = options_.out_dir;
+    save_weights(*model_.model, model_files::averaged_weights(dir));
+    nlohmann::json record = {{"checkpoints", progress_.checkpoints}};
+    if (has_validation()) {
+      model_.model->eval();
+      const EvaluationResult result = evaluate(model_, valid_pairs_, validation_options());
+      const double score = metric_score(result);
+      const bool better = score > progress_.best_score;
+      if (better) {
+        save_weights(*model_.model, model_files::best_weights(dir));
+        progress_.best_score = score;
+      }
+      record["score"] = score;
+      record["loss"] = result.loss;
+      record["bleu"] = result.bleu.score;
+      record["exact"] = 100.0 * result.exact_match;
+      record["became_best"] = better;
+      reporter_->message(fmt::format("average of the last {} checkpoints: loss {:.4f}  exact {:.2f}%  BLEU {:.2f}{}",
+                                     paths.size(), result.loss, 100.0 * result.exact_match, result.bleu.score,
+                                     better ? "  (new best)" : "  (the best checkpoint stays)"));
+    }
+    progress_.averaged = record;
+    Progress snapshot = progress_;
+    snapshot.elapsed_s = elapsed();
+    write_file_atomically(model_files::progress(dir), snapshot.to_json().dump(2) + "\n");
+    load_weights(*model_.model, model_files::last_weights(dir), options_.device);
+    model_.model->train();
+  }
+
+  EvaluationOptions validation_options() const {
+    EvaluationOptions evaluation;
+    evaluation.batch_tokens = options_.batch_tokens;
+    evaluation.batch_size = options_.valid_batch_size;
+    return evaluation;
+  }
+
+  // The best-metric value of a result; higher is better.
+  double metric_score(const EvaluationResult& result) const {
+    return options_.best_metric == BestMetric::Bleu         ? result.bleu.score
+           : options_.best_metric == BestMetric::ExactMatch ? 100.0 * result.exact_match
+                                                            : -result.loss;
   }
 
   void save(bool best) {
@@ -430,6 +522,9 @@ TrainResult train(LoadedModel& model, const std::vector<SentencePair>& train_pai
                   const std::vector<SentencePair>& valid_pairs, const TrainOptions& options,
                   bool resume) {
   if (train_pairs.empty()) throw Error("the training data holds no sentence pairs");
+  if (options.lr_schedule == LrScheduleKind::Plateau && valid_pairs.empty()) {
+    throw Error("--lr-schedule plateau needs validation data (--valid)");
+  }
   std::error_code error;
   std::filesystem::create_directories(options.out_dir, error);
   if (error) throw Error("cannot create " + options.out_dir + ": " + error.message());
@@ -438,8 +533,7 @@ TrainResult train(LoadedModel& model, const std::vector<SentencePair>& train_pai
   if (!resume) {
     model.config.training = options.to_json();
     save_config(options.out_dir, model.config);
-    model.source_vocab.save(model_files::source_vocab(options.out_dir));
-    model.target_vocab.save(model_files::target_vocab(options.out_dir));
+    save_text_files(options.out_dir, model);
   }
   TrainingRun run(model, train_pairs, valid_pairs, options);
   if (resume) run.resume();

@@ -1,6 +1,7 @@
 // Training loop: Adam, gradient clipping, token-budget batches over length buckets,
-// validation every epoch (or every N steps), keep-best, early stopping, atomic
-// checkpoints, resume, and a clean save on SIGINT/SIGTERM.
+// label smoothing, learning-rate schedules (train/lr_schedule.h), validation every epoch
+// (or every N steps) with keep-best and early stopping, averaging of the last K
+// checkpoints, atomic checkpoints, resume, and a clean save on SIGINT/SIGTERM.
 //
 // Determinism: batches are cut once (length-sorted) and their order is shuffled per
 // epoch from (seed, epoch); dropout draws from LibTorch's generator seeded with `seed`.
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/sentence_pair.h"
+#include "train/lr_schedule.h"
 #include "train/model_directory.h"
 
 namespace heed {
@@ -33,7 +35,11 @@ struct TrainOptions {
   double adam_beta2 = 0.999;
   double clip_norm = 1.0;      // max global gradient norm; 0 disables clipping
   double label_smoothing = 0.0;  // share of the target probability spread over the vocabulary
-  int64_t warmup_steps = 0;    // > 0: lr * min(step / warmup, sqrt(warmup / step)), peak at warmup
+  LrScheduleKind lr_schedule = LrScheduleKind::Constant;  // train/lr_schedule.h
+  int64_t warmup_steps = 0;    // linear warm-up to lr over N updates (every schedule)
+  double plateau_factor = 0.5;   // plateau: lr multiplier after plateau_patience bad validations
+  int64_t plateau_patience = 2;
+  int64_t average_checkpoints = 0;  // > 1: keep the last K validated checkpoints and average them
   int64_t valid_every = 0;     // steps between validations; 0: once per epoch
   int64_t patience = 0;        // validations without improvement before stopping; 0: never
   BestMetric best_metric = BestMetric::Bleu;
@@ -47,6 +53,9 @@ struct TrainOptions {
   // throws heed::Error for an unknown key or a bad value.
   nlohmann::json to_json() const;
   void set_from_json(const nlohmann::json& values);
+  LrScheduleOptions schedule() const {
+    return {lr_schedule, lr, warmup_steps, plateau_factor, plateau_patience};
+  }
 };
 
 struct TrainResult {

@@ -139,18 +139,8 @@ TEST_P(ModelContract, RejectsOptionsOfOtherModels) {
   }
 }
 
-std::vector<std::string> registry_names() {
-  std::vector<std::string> names;
-  for (const auto& entry : model_registry()) names.push_back(entry.name);
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(EveryRegisteredModel, ModelContract, ::testing::ValuesIn(registry_names()),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (auto& c : name) if (c == '-') c = '_';
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(EveryRegisteredModel, ModelContract, ::testing::ValuesIn(testing::registry_names()),
+                         testing::model_test_name);
 
 TEST(Registry, UnknownModelListsTheKnownOnes) {
   try {

@@ -1,7 +1,10 @@
 // Small seeded models and batches shared by the model, decoding and training tests.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <torch/torch.h>
+
+#include <cctype>
 
 #include <string>
 #include <vector>
@@ -10,6 +13,21 @@
 #include "models/registry.h"
 
 namespace heed::testing {
+
+// Every registry name, and a test-name-safe spelling of one: tests parameterized over
+// the registry use them as
+//   INSTANTIATE_TEST_SUITE_P(EveryRegisteredModel, Suite, ValuesIn(registry_names()), model_test_name);
+inline std::vector<std::string> registry_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : model_registry()) names.push_back(entry.name);
+  return names;
+}
+
+inline std::string model_test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = info.param;
+  for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return name;
+}
 
 // Hyperparameters small enough for fast tests, per registry name.
 inline nlohmann::json tiny_hyperparameters(const std::string& model) {

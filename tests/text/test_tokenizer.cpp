@@ -28,7 +28,7 @@ TEST(TokenizerKindNames, ParseAndName) {
     parse_tokenizer_kind("bpe");
     FAIL() << "expected heed::Error";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "unknown tokenizer \"bpe\" (known: word, char)");
+    EXPECT_EQ(std::string(e.what()), "unknown tokenizer \"bpe\" (known: word, char, sentencepiece)");
   }
 }
 
@@ -125,11 +125,12 @@ TEST(CharTokenizer, CodePoints) {
   EXPECT_EQ(tok->encode(""), Strings{});
 }
 
-TEST(CharTokenizer, RoundTripIsExact) {
+TEST(CharTokenizer, RoundTripIsExactUpToNormalisation) {
   const auto tok = chars();
-  for (const std::string text : {"Hello, world!", "  two  spaces ", "Ça coûte 5 €.", "1979-05-03", ""}) {
+  for (const std::string text : {"Hello, world!", "Ça coûte 5 €.", "1979-05-03", ""}) {
     EXPECT_EQ(tok->decode(tok->encode(text)), text) << text;
   }
+  EXPECT_EQ(tok->decode(tok->encode("  two  spaces ")), "two spaces");  // text/normalize.h
   EXPECT_EQ(tok->decode({"a", "▁", "b", "▁"}), "a b ");
 }
 

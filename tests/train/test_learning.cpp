@@ -8,7 +8,7 @@
 #include "decode/translator.h"
 #include "support/run_heed.h"
 #include "train/evaluation.h"
-#include "train/new_model.h"
+#include "support/new_model.h"
 #include "train/trainer.h"
 #include "util/threads.h"
 
@@ -34,10 +34,8 @@ TEST(Learning, DatesToIsoReachNinetyFivePercentExactMatch) {
   testing::TempDir dir("heed_learn_dates");
   const auto train_pairs = generate_dates(6000, 1);
   const auto test_pairs = generate_dates(400, 2);
-  NewModelSpec spec;
-  spec.tokenizer.kind = TokenizerKind::Char;
-  spec.hyperparameters = {{"emb", 32}, {"hidden", 64}, {"attention_size", 32}, {"dropout", 0.0}};
-  LoadedModel model = create_model(spec, train_pairs);
+  LoadedModel model = testing::untrained_model("gru-bahdanau", TokenizerKind::Char,
+                                                    {{"emb", 32}, {"hidden", 64}, {"attention_size", 32}, {"dropout", 0.0}}, train_pairs);
   TrainOptions options = quiet_options(dir / "model");
   options.epochs = 6;
   options.batch_tokens = 1200;
@@ -56,10 +54,8 @@ TEST(Learning, ReverseIsLearnedWithAnAntiDiagonalAttention) {
   reverse.alphabet_size = 12;
   const auto train_pairs = generate_reverse(4000, 1, reverse);
   const auto test_pairs = generate_reverse(200, 2, reverse);
-  NewModelSpec spec;
-  spec.tokenizer.kind = TokenizerKind::Word;
-  spec.hyperparameters = {{"emb", 32}, {"hidden", 64}, {"attention_size", 32}, {"dropout", 0.0}};
-  LoadedModel model = create_model(spec, train_pairs);
+  LoadedModel model = testing::untrained_model("gru-bahdanau", TokenizerKind::Word,
+                                                    {{"emb", 32}, {"hidden", 64}, {"attention_size", 32}, {"dropout", 0.0}}, train_pairs);
   TrainOptions options = quiet_options(dir / "model");
   options.epochs = 8;
   options.batch_tokens = 1000;
@@ -97,15 +93,13 @@ TEST(Learning, TransformerDatesToIsoReachNinetyFivePercentExactMatch) {
   testing::TempDir dir("heed_learn_transformer_dates");
   const auto train_pairs = generate_dates(20000, 1);
   const auto test_pairs = generate_dates(400, 2);
-  NewModelSpec spec;
-  spec.model = "transformer";
-  spec.tokenizer.kind = TokenizerKind::Char;
-  spec.hyperparameters = {{"d_model", 96}, {"heads", 4}, {"layers", 2}, {"ff", 192}, {"dropout", 0.0}};
-  LoadedModel model = create_model(spec, train_pairs);
+  LoadedModel model = testing::untrained_model("transformer", TokenizerKind::Char,
+                                                    {{"d_model", 96}, {"heads", 4}, {"layers", 2}, {"ff", 192}, {"dropout", 0.0}}, train_pairs);
   TrainOptions options = quiet_options(dir / "model");
   options.epochs = kTransformerDatesEpochs;
   options.batch_tokens = 1200;
   options.lr = kTransformerLr;
+  options.lr_schedule = LrScheduleKind::InverseSqrt;
   options.warmup_steps = kTransformerWarmup;
   options.label_smoothing = 0.1;
   options.adam_beta2 = 0.98;
@@ -125,15 +119,13 @@ TEST(Learning, TransformerReverseIsLearnedWithAnAntiDiagonalHead) {
   reverse.alphabet_size = 12;
   const auto train_pairs = generate_reverse(4000, 1, reverse);
   const auto test_pairs = generate_reverse(200, 2, reverse);
-  NewModelSpec spec;
-  spec.model = "transformer";
-  spec.tokenizer.kind = TokenizerKind::Word;
-  spec.hyperparameters = {{"d_model", 64}, {"heads", 4}, {"layers", 2}, {"ff", 128}, {"dropout", 0.0}};
-  LoadedModel model = create_model(spec, train_pairs);
+  LoadedModel model = testing::untrained_model("transformer", TokenizerKind::Word,
+                                                    {{"d_model", 64}, {"heads", 4}, {"layers", 2}, {"ff", 128}, {"dropout", 0.0}}, train_pairs);
   TrainOptions options = quiet_options(dir / "model");
   options.epochs = kTransformerReverseEpochs;
   options.batch_tokens = 500;
   options.lr = kTransformerLr;
+  options.lr_schedule = LrScheduleKind::InverseSqrt;
   options.warmup_steps = kTransformerWarmup;
   options.label_smoothing = 0.1;
   options.adam_beta2 = 0.98;
@@ -174,10 +166,8 @@ TEST(Learning, SameSeedSameLossCurve) {
   std::vector<std::string> logs;
   for (int run = 0; run < 2; ++run) {
     testing::TempDir dir("heed_learn_determinism");
-    NewModelSpec spec;
-    spec.tokenizer.kind = TokenizerKind::Char;
-    spec.hyperparameters = {{"emb", 16}, {"hidden", 16}, {"attention_size", 8}, {"dropout", 0.2}};
-    LoadedModel model = create_model(spec, pairs);
+    LoadedModel model = testing::untrained_model("gru-bahdanau", TokenizerKind::Char,
+                                                      {{"emb", 16}, {"hidden", 16}, {"attention_size", 8}, {"dropout", 0.2}}, pairs);
     TrainOptions options = quiet_options(dir / "model");
     options.max_steps = 12;
     options.valid_every = 4;

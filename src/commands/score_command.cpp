@@ -1,0 +1,84 @@
+// heed score: sacreBLEU-exact corpus BLEU or chrF of any hypothesis file against one
+// reference file. The score is the first number printed, then sacreBLEU's signature
+// and (BLEU) the n-gram precisions, brevity penalty and lengths.
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "commands/commands.h"
+#include "metrics/bleu.h"
+#include "util/error.h"
+#include "util/line_reader.h"
+
+namespace heed {
+
+namespace {
+struct ScoreOptions {
+  std::string reference;
+  std::string hypotheses = "-";
+  std::string metric = "bleu";
+  BleuOptions bleu;
+  bool json = false;
+};
+
+std::vector<std::string> read_all_lines(const std::string& path) {
+  LineReader reader(path);
+  std::vector<std::string> lines;
+  while (auto line = reader.next()) lines.push_back(std::move(*line));
+  return lines;
+}
+
+void run_score(const ScoreOptions& o) {
+  if (o.metric != "bleu" && o.metric != "chrf") throw Error("--metric must be bleu or chrf (got '" + o.metric + "')");
+  if (o.bleu.tokenize != "13a" && o.bleu.tokenize != "none") {
+    throw Error("--tokenize must be 13a or none (got '" + o.bleu.tokenize + "')");
+  }
+  const std::vector<std::string> references = read_all_lines(o.reference);
+  const std::vector<std::string> hypotheses = read_all_lines(o.hypotheses);
+  if (hypotheses.size() != references.size()) {
+    const std::string name = o.hypotheses == "-" ? "standard input" : o.hypotheses;
+    throw Error("the hypotheses (" + name + ") have " + std::to_string(hypotheses.size()) + " lines but " +
+                o.reference + " has " + std::to_string(references.size()));
+  }
+  if (o.metric == "chrf") {
+    const ChrfScore chrf = corpus_chrf(hypotheses, references, {o.bleu.lowercase});
+    if (o.json) {
+      std::cout << nlohmann::json{{"name", "chrF2"}, {"score", chrf.score}, {"signature", chrf.signature}}.dump()
+                << std::endl;
+    } else {
+      std::printf("%.2f  chrF2|%s\n", chrf.score, chrf.signature.c_str());
+    }
+    return;
+  }
+  const BleuScore bleu = corpus_bleu(hypotheses, references, o.bleu);
+  if (o.json) {
+    std::cout << nlohmann::json{{"name", "BLEU"},         {"score", bleu.score},
+                                {"signature", bleu.signature}, {"precisions", bleu.precisions},
+                                {"bp", bleu.brevity_penalty},  {"ratio", bleu.ratio},
+                                {"hyp_len", bleu.hyp_len},     {"ref_len", bleu.ref_len}}
+                     .dump()
+              << std::endl;
+    return;
+  }
+  std::printf("%.2f  BLEU|%s  %.1f/%.1f/%.1f/%.1f (BP = %.3f ratio = %.3f hyp_len = %zu ref_len = %zu)\n",
+              bleu.score, bleu.signature.c_str(), bleu.precisions[0], bleu.precisions[1], bleu.precisions[2],
+              bleu.precisions[3], bleu.brevity_penalty, bleu.ratio, bleu.hyp_len, bleu.ref_len);
+}
+}  // namespace
+
+void add_score_command(CLI::App& app) {
+  auto o = std::make_shared<ScoreOptions>();
+  auto* cmd = app.add_subcommand(
+      "score", "Score hypotheses (stdin) against references with sacreBLEU's BLEU or chrF");
+  cmd->add_option("--ref", o->reference, "reference file, one sentence per line")->required();
+  cmd->add_option("--hyp", o->hypotheses, "hypothesis file (default: standard input)");
+  cmd->add_option("--metric", o->metric, "bleu or chrf (chrF2)")->capture_default_str();
+  cmd->add_option("--tokenize", o->bleu.tokenize, "BLEU tokenizer: 13a or none (pre-tokenised text)")
+      ->capture_default_str();
+  cmd->add_flag("--lowercase", o->bleu.lowercase, "case-insensitive scoring");
+  cmd->add_flag("--json", o->json, "print one JSON object");
+  cmd->callback([o] { run_score(*o); });
+}
+
+}  // namespace heed

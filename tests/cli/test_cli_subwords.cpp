@@ -1,0 +1,106 @@
+// Subword vocabularies and the training options of real-data recipes, end to end:
+// SentencePiece trained at `heed train` time or ahead by `heed vocab`, checkpoint
+// averaging, and the learning-rate schedules.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "support/run_heed.h"
+
+namespace heed {
+namespace {
+
+using testing::run_heed;
+
+constexpr const char* kTinyGru = " --emb 8 --hidden 8 --attention-size 4 --threads 1 --seed 2";
+
+class CliSubwords : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(run_heed("data dates --count 300 --seed 1 --out " + (dir_ / "train.tsv")).exit_code, 0);
+    ASSERT_EQ(run_heed("data dates --count 20 --seed 2 --out " + (dir_ / "valid.tsv")).exit_code, 0);
+  }
+  std::string train_args() const { return " --train " + (dir_ / "train.tsv") + kTinyGru; }
+  testing::TempDir dir_{"heed_subwords"};
+};
+
+TEST_F(CliSubwords, SentencePieceIsTrainedStoredAndUsedToTranslate) {
+  const auto trained = run_heed("train" + train_args() +
+                                " --tokenizer sentencepiece --vocab-size 60 --shared-vocab --max-steps 2 --out " +
+                                (dir_ / "m"));
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_NE(trained.err.find("vocabulary (sentencepiece, shared)"), std::string::npos) << trained.err;
+  for (const char* file : {"source.spm", "target.spm", "source.vocab", "target.vocab"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir_ / ("m/" + std::string(file)))) << file;
+  }
+  EXPECT_EQ(testing::read_text(dir_ / "m/source.vocab"), testing::read_text(dir_ / "m/target.vocab"));
+  const auto config = nlohmann::json::parse(testing::read_text(dir_ / "m/config.json"));
+  EXPECT_EQ(config["source"]["tokenizer"], "sentencepiece");
+  // translate needs nothing but the directory; the output is detokenized text.
+  const auto translated = run_heed("translate --model " + (dir_ / "m"), "march 3, 1970\n12/31/2046\n");
+  ASSERT_EQ(translated.exit_code, 0) << translated.err;
+  const auto lines = testing::split_lines(translated.out);
+  ASSERT_EQ(lines.size(), 2u);
+  for (const auto& line : lines) EXPECT_EQ(line.find("\u2581"), std::string::npos) << line;
+}
+
+TEST_F(CliSubwords, VocabBuiltAheadIsWhatTrainUses) {
+  const auto built = run_heed("vocab --train " + (dir_ / "train.tsv") +
+                              " --tokenizer sentencepiece --sp-model-type bpe --vocab-size 50 --out " + (dir_ / "v"));
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  const auto description = nlohmann::json::parse(testing::read_text(dir_ / "v/vocab.json"));
+  EXPECT_EQ(description["source"]["tokenizer"], "sentencepiece");
+  EXPECT_EQ(description["shared"], false);
+  const auto trained = run_heed("train" + train_args() + " --vocab " + (dir_ / "v") + " --max-steps 1 --out " + (dir_ / "m"));
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  for (const char* file : {"source.spm", "target.spm", "source.vocab", "target.vocab"}) {
+    EXPECT_EQ(testing::read_text(dir_ / ("m/" + std::string(file))), testing::read_text(dir_ / ("v/" + std::string(file))))
+        << file;
+  }
+}
+
+TEST_F(CliSubwords, TokenizerMistakesAreOneLineErrors) {
+  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
+           {" --tokenizer bpe", "unknown tokenizer \"bpe\" (known: word, char, sentencepiece)"},
+           {" --tokenizer sentencepiece --sp-model-type char", "unknown SentencePiece model type 'char'"},
+           {" --vocab " + (dir_ / "nowhere"), "is not a vocabulary directory"},
+           {" --lr-schedule cosine", "unknown learning-rate schedule 'cosine'"},
+           {" --lr-schedule plateau", "--lr-schedule plateau needs validation data (--valid)"}}) {
+    const auto result = run_heed("train" + train_args() + args + " --max-steps 1 --out " + (dir_ / "bad"));
+    EXPECT_NE(result.exit_code, 0) << args;
+    EXPECT_EQ(result.err.rfind("heed: error: ", 0), 0u) << result.err;
+    EXPECT_NE(result.err.find(message), std::string::npos) << result.err;
+  }
+}
+
+TEST_F(CliSubwords, TheLastCheckpointsAreKeptAndAveraged) {
+  const auto trained = run_heed("train" + train_args() + " --tokenizer char --valid " + (dir_ / "valid.tsv") +
+                                " --valid-every 2 --max-steps 6 --average-checkpoints 2 --out " + (dir_ / "m"));
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_NE(trained.err.find("average of the last 2 checkpoints"), std::string::npos) << trained.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "m/checkpoints/step-2.pt"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "m/checkpoints/step-4.pt"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "m/checkpoints/step-6.pt"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "m/model.avg.pt"));
+  const auto progress = nlohmann::json::parse(testing::read_text(dir_ / "m/progress.json"));
+  EXPECT_EQ(progress["averaged"]["checkpoints"], nlohmann::json({4, 6}));
+  EXPECT_TRUE(progress["averaged"].contains("bleu"));
+}
+
+TEST_F(CliSubwords, PlateauScheduleIsStoredAndItsScaleResumes) {
+  const auto trained = run_heed("train" + train_args() + " --tokenizer char --valid " + (dir_ / "valid.tsv") +
+                                " --lr-schedule plateau --plateau-patience 1 --plateau-factor 0.5 --valid-every 1 "
+                                "--max-steps 4 --best-metric loss --out " + (dir_ / "m"));
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const auto config = nlohmann::json::parse(testing::read_text(dir_ / "m/config.json"));
+  EXPECT_EQ(config["training"]["lr_schedule"], "plateau");
+  EXPECT_EQ(config["training"]["plateau_patience"], 1);
+  const auto progress = nlohmann::json::parse(testing::read_text(dir_ / "m/progress.json"));
+  EXPECT_GT(progress["lr_scale"].get<double>(), 0.0);
+  EXPECT_LE(progress["lr_scale"].get<double>(), 1.0);
+}
+
+}  // namespace
+}  // namespace heed
