@@ -17,7 +17,7 @@ namespace {
 std::string as_settings(const nlohmann::json& values) {
   std::string settings;
   for (const auto& [key, value] : values.items()) {
-    settings += fmt::format("{}{}={}", settings.empty() ? "" : " ", key, value.dump());
+    settings += fmt::format("{}{}={}", settings.empty() ? "" : " ", key, value.is_string() ? value.get<std::string>() : value.dump());
   }
   return settings;
 }

@@ -34,6 +34,9 @@ void run_score(const ScoreOptions& o) {
   if (o.bleu.tokenize != "13a" && o.bleu.tokenize != "none") {
     throw Error("--tokenize must be 13a or none (got '" + o.bleu.tokenize + "')");
   }
+  if ((o.reference == "-" || o.reference.empty()) && (o.hypotheses == "-" || o.hypotheses.empty())) {
+    throw Error("--ref - reads the references from standard input; give the hypotheses with --hyp FILE");
+  }
   const std::vector<std::string> references = read_all_lines(o.reference);
   const std::vector<std::string> hypotheses = read_all_lines(o.hypotheses);
   if (hypotheses.size() != references.size()) {

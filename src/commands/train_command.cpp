@@ -11,6 +11,7 @@
 #include "commands/corpus_options.h"
 #include "commands/runtime_options.h"
 #include "commands/vocab_options.h"
+#include "text/sentencepiece_api.h"
 #include "models/registry.h"
 #include "train/new_model.h"
 #include "train/trainer.h"
@@ -92,6 +93,27 @@ void take_unless_given(TrainOptions& training, const nlohmann::json& values, con
   training.set_from_json(taken);
 }
 
+// Flags that would be silently ignored are errors.
+void check_training_flags(const TrainCommandOptions& o, const CLI::App& cmd, bool resume) {
+  const TrainOptions& t = o.training;
+  if (t.lr_schedule == LrScheduleKind::Plateau && !o.valid.given()) {
+    throw Error("--lr-schedule plateau needs validation data (--valid)");
+  }
+  if (t.lr_schedule != LrScheduleKind::Plateau && (cmd.count("--plateau-factor") + cmd.count("--plateau-patience")) > 0) {
+    throw Error("--plateau-factor and --plateau-patience apply to --lr-schedule plateau only");
+  }
+  if (t.average_checkpoints == 1) throw Error("--average-checkpoints needs at least 2 checkpoints (or 0: off)");
+  if (!o.vocab_dir.empty()) {
+    for (const char* flag : {"--tokenizer", "--lowercase", "--min-count", "--max-vocab", "--vocab-size",
+                             "--sp-model-type", "--shared-vocab"}) {
+      if (cmd.count(flag) > 0) {
+        throw Error(std::string(flag) + " cannot be combined with --vocab (the vocabulary directory fixes it)");
+      }
+    }
+  }
+  if (resume && !o.vocab_dir.empty()) throw Error("--vocab applies to a new model, not to --resume");
+}
+
 void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   const torch::Device device = o.runtime.apply();
   o.training.best_metric = parse_best_metric(o.best_metric);  // on --resume, the stored one unless given
@@ -133,12 +155,18 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
     }
   }
   // Mistakes that do not need the data fail before it is read.
-  if (o.training.lr_schedule == LrScheduleKind::Plateau && !o.valid.given()) {
-    throw Error("--lr-schedule plateau needs validation data (--valid)");
+  check_training_flags(o, cmd, resume);
+  std::optional<Vocabularies> prebuilt;
+  if (!resume && !o.vocab_dir.empty()) {
+    if (!std::filesystem::exists(vocab_files::description(o.vocab_dir))) {
+      throw Error(o.vocab_dir + " is not a vocabulary directory (missing vocab.json; `heed vocab` writes one)");
+    }
+    prebuilt = load_vocabularies(o.vocab_dir);
   }
-  if (!resume && !o.vocab_dir.empty() && !std::filesystem::exists(vocab_files::description(o.vocab_dir))) {
-    throw Error(o.vocab_dir + " is not a vocabulary directory (missing vocab.json; `heed vocab` writes one)");
-  }
+  if (!resume && o.vocab_dir.empty() && o.vocab.tokenizer == "sentencepiece") sentencepiece_api::api();
+  std::error_code error;
+  std::filesystem::create_directories(o.out, error);
+  if (error) throw Error("cannot create " + o.out + ": " + error.message());
   const ReadOptions read_options{o.skip_bad_lines};
   Corpus train = o.train.read("--train", read_options);
   Corpus valid;
@@ -155,8 +183,8 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
     spec.hyperparameters = hyperparameters_from(o);
     spec.seed = o.training.seed;
     Vocabularies vocabularies;
-    if (!o.vocab_dir.empty()) {
-      vocabularies = load_vocabularies(o.vocab_dir);
+    if (prebuilt) {
+      vocabularies = std::move(*prebuilt);
       spdlog::info("vocabularies from {}", o.vocab_dir);
     } else {
       if (o.vocab.tokenizer == "sentencepiece") spdlog::info("training SentencePiece models");

@@ -7,7 +7,10 @@
 #include "commands/corpus_options.h"
 #include "commands/runtime_options.h"
 #include "commands/vocab_options.h"
+#include "text/sentencepiece_api.h"
 #include "util/error.h"
+
+#include <filesystem>
 
 namespace heed {
 
@@ -25,6 +28,10 @@ void run_vocab(const VocabCommandOptions& o) {
   if (!o.train.given()) throw Error("training data is required: --train FILE.tsv or --train-src/--train-tgt");
   o.runtime.apply();
   const VocabSpec spec = o.vocab.spec(o.seed, o.runtime.thread_count());
+  if (spec.tokenizer.kind == TokenizerKind::SentencePiece) sentencepiece_api::api();  // before any work
+  std::error_code error;
+  std::filesystem::create_directories(o.out, error);
+  if (error) throw Error("cannot create " + o.out + ": " + error.message());
   const Corpus corpus = o.train.read("--train", {o.skip_bad_lines});
   spdlog::info("read {} pairs", corpus.pairs.size());
   const Vocabularies vocabularies = build_vocabularies(spec, corpus.pairs);

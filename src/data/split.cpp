@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "data/uniform_int.h"
+#include "text/normalize.h"
 #include "util/error.h"
 
 namespace heed {
@@ -16,7 +17,8 @@ CorpusSplit split_by_source(const std::vector<SentencePair>& pairs, size_t valid
   std::vector<size_t> group_sizes;
   std::vector<size_t> group(pairs.size());
   for (size_t i = 0; i < pairs.size(); ++i) {
-    const auto [it, added] = group_of_source.emplace(pairs[i].source, group_sizes.size());
+    // Grouped as the tokenizers will see them: case and space variants are one sentence.
+    const auto [it, added] = group_of_source.emplace(normalize_text(pairs[i].source, {true}), group_sizes.size());
     if (added) group_sizes.push_back(0);
     group[i] = it->second;
     group_sizes[it->second] += 1;

@@ -1,7 +1,7 @@
 // Seeded train / valid / test split of a corpus that has no official one (Tatoeba).
 //
-// Pairs are grouped by their source sentence (Tatoeba has several translations of many
-// English sentences), the groups are shuffled with the seed, and whole groups go to
+// Pairs are grouped by their source sentence, normalised and lowercased (Tatoeba has
+// several translations of many English sentences), the groups are shuffled with the seed, and whole groups go to
 // test, then valid, until each holds at least the asked number of pairs; the rest is
 // train. No source sentence of valid or test is in train. Within each split, pairs keep
 // their order in the input.

@@ -110,6 +110,7 @@ struct Progress {
   int64_t next_batch = 0;      // position in that epoch's batch order
   bool has_best = false;
   double best_score = 0.0;
+  double best_loss = INFINITY;  // validation loss of the best checkpoint
   int64_t bad_validations = 0;
   double elapsed_s = 0.0;
   PlateauState plateau;
@@ -123,6 +124,7 @@ struct Progress {
                            {"next_batch", next_batch},
                            {"has_best", has_best},
                            {"best_score", best_score},
+                           {"best_loss", std::isfinite(best_loss) ? nlohmann::json(best_loss) : nlohmann::json()},
                            {"bad_validations", bad_validations},
                            {"elapsed_s", elapsed_s},
                            {"lr_scale", plateau.scale},
@@ -143,6 +145,8 @@ struct Progress {
     p.plateau.scale = json.value("lr_scale", 1.0);
     p.plateau.bad_validations = json.value("lr_bad_validations", int64_t{0});
     p.checkpoints = json.value("checkpoints", std::vector<int64_t>{});
+    if (json.contains("best_loss") && json["best_loss"].is_number()) p.best_loss = json["best_loss"].get<double>();
+    p.averaged = json.value("averaged", nlohmann::json());
     return p;
   }
 };
@@ -312,7 +316,9 @@ class TrainingRun {
     } else {
       validate_and_save();
     }
-    if (!result.interrupted) average_kept_checkpoints();
+    // Averaging costs one more validation (a few seconds past --time-budget); a Ctrl-C
+    // during the final validation skips it.
+    if (!result.interrupted && !InterruptGuard::requested()) average_kept_checkpoints();
     reporter.finish();
     result.steps = progress_.step;
     result.epochs_completed = progress_.epoch;
@@ -382,6 +388,7 @@ class TrainingRun {
       if (improved) {
         progress_.has_best = true;
         progress_.best_score = score;
+        progress_.best_loss = result.loss;
         progress_.bad_validations = 0;
       } else {
         progress_.bad_validations += 1;
@@ -406,25 +413,32 @@ class TrainingRun {
     }
     row += "," + format_number(tokens_per_s, 1) + "," + format_number(elapsed(), 1);
     progress_.log_rows.push_back(row);
-    keep_checkpoint();
+    const std::vector<std::string> evicted = keep_checkpoint();
     save(improved);
+    // Only now that progress.json no longer lists them: a crash in between leaves files
+    // behind, never a list naming missing files.
+    for (const auto& path : evicted) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
     return options_.patience > 0 && progress_.bad_validations >= options_.patience;
   }
 
   // With --average-checkpoints K, the weights of every validation are kept in
-  // checkpoints/step-N.pt, the last K of them.
-  void keep_checkpoint() {
-    if (options_.average_checkpoints < 2) return;
-    const std::string dir = options_.out_dir + "/checkpoints";
-    std::filesystem::create_directories(dir);
+  // checkpoints/step-N.pt, the last K of them. Returns the files that dropped out of the
+  // list, for the caller to delete once the new list is saved.
+  std::vector<std::string> keep_checkpoint() {
+    if (options_.average_checkpoints < 2) return {};
+    std::filesystem::create_directories(options_.out_dir + "/checkpoints");
     save_weights(*model_.model, checkpoint_path(progress_.step));
     auto& kept = progress_.checkpoints;
     if (kept.empty() || kept.back() != progress_.step) kept.push_back(progress_.step);
+    std::vector<std::string> evicted;
     while (static_cast<int64_t>(kept.size()) > options_.average_checkpoints) {
-      std::error_code ignored;
-      std::filesystem::remove(checkpoint_path(kept.front()), ignored);
+      evicted.push_back(checkpoint_path(kept.front()));
       kept.erase(kept.begin());
     }
+    return evicted;
   }
 
   std::string checkpoint_path(int64_t step) const {
@@ -437,20 +451,29 @@ class TrainingRun {
   void average_kept_checkpoints() {
     if (options_.average_checkpoints < 2 || progress_.checkpoints.size() < 2) return;
     std::vector<std::string> paths;
-    for (int64_t step : progress_.checkpoints) paths.push_back(checkpoint_path(step));
+    for (int64_t step : progress_.checkpoints) {
+      if (std::filesystem::exists(checkpoint_path(step))) {
+        paths.push_back(checkpoint_path(step));
+      } else {
+        spdlog::warn("checkpoint {} is missing; averaging the others", checkpoint_path(step));
+      }
+    }
+    if (paths.size() < 2) return;
     average_checkpoints(*model_.model, paths, options_.device);
     const std::string& dir = options_.out_dir;
     save_weights(*model_.model, model_files::averaged_weights(dir));
-    nlohmann::json record = {{"checkpoints", progress_.checkpoints}};
+    nlohmann::json record = {{"checkpoints", progress_.checkpoints}, {"step", progress_.step}};
     if (has_validation()) {
       model_.model->eval();
       const EvaluationResult result = evaluate(model_, valid_pairs_, validation_options());
       const double score = metric_score(result);
-      const bool better = score > progress_.best_score;
-      if (better) {
-        save_weights(*model_.model, model_files::best_weights(dir));
-        progress_.best_score = score;
-      }
+      // The average becomes the best model when it beats the best checkpoint on the best
+      // metric or on validation loss: BLEU on a validation set of a thousand sentences
+      // moves by about half a point between neighbouring checkpoints, the loss far less.
+      // best_score stays the best single checkpoint's: a resumed run's early stopping and
+      // plateau schedule compare checkpoints with checkpoints.
+      const bool better = score > progress_.best_score || result.loss < progress_.best_loss;
+      if (better) save_weights(*model_.model, model_files::best_weights(dir));
       record["score"] = score;
       record["loss"] = result.loss;
       record["bleu"] = result.bleu.score;

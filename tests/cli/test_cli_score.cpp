@@ -75,7 +75,8 @@ TEST(CliScore, MistakesAreOneLineErrors) {
            {"score --ref " + ref, "have 1 lines but " + ref + " has 2"},
            {"score --metric ter --ref " + ref, "--metric must be bleu or chrf"},
            {"score --tokenize intl --ref " + ref, "--tokenize must be 13a or none"},
-           {"score --ref " + (dir / "missing.txt"), "missing.txt"}}) {
+           {"score --ref " + (dir / "missing.txt"), "missing.txt"},
+           {"score --ref -", "--ref - reads the references from standard input"}}) {
     const auto result = run_heed(args, "a\n");
     EXPECT_NE(result.exit_code, 0) << args;
     EXPECT_EQ(result.err.rfind("heed: error: ", 0), 0u) << result.err;
