@@ -35,9 +35,7 @@ struct SplitOptions {
 void run_split(const SplitOptions& o) {
   const Corpus corpus = read_tsv(o.input, {o.skip_bad_lines});
   const CorpusSplit split = split_by_source(corpus.pairs, o.valid, o.test, o.seed);
-  std::error_code error;
-  std::filesystem::create_directories(o.out, error);
-  if (error) throw Error("cannot create " + o.out + ": " + error.message());
+  create_directories(o.out);
   write_file_atomically(o.out + "/train.tsv", to_tsv(split.train));
   write_file_atomically(o.out + "/valid.tsv", to_tsv(split.valid));
   write_file_atomically(o.out + "/test.tsv", to_tsv(split.test));

@@ -10,6 +10,7 @@
 #include "commands/runtime_options.h"
 #include "data/corpus_reader.h"
 #include "decode/translator.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/line_reader.h"
 
@@ -57,9 +58,7 @@ void run_dump(DumpOptions& o) {
   }
 
   if (o.format == "matrix") {
-    std::error_code error;
-    std::filesystem::create_directories(o.out_dir, error);
-    if (error) throw Error("cannot create " + o.out_dir + ": " + error.message());
+    create_directories(o.out_dir);
     for (size_t i = 0; i < translations.size(); ++i) {
       write_matrix_csvs(o.out_dir, i, attention_matrices(translations[i], filter));
     }

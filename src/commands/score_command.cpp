@@ -9,7 +9,7 @@
 #include "commands/commands.h"
 #include "metrics/bleu.h"
 #include "util/error.h"
-#include "util/line_reader.h"
+#include "data/corpus_reader.h"
 
 namespace heed {
 
@@ -22,23 +22,16 @@ struct ScoreOptions {
   bool json = false;
 };
 
-std::vector<std::string> read_all_lines(const std::string& path) {
-  LineReader reader(path);
-  std::vector<std::string> lines;
-  while (auto line = reader.next()) lines.push_back(std::move(*line));
-  return lines;
-}
-
 void run_score(const ScoreOptions& o) {
   if (o.metric != "bleu" && o.metric != "chrf") throw Error("--metric must be bleu or chrf (got '" + o.metric + "')");
   if (o.bleu.tokenize != "13a" && o.bleu.tokenize != "none") {
     throw Error("--tokenize must be 13a or none (got '" + o.bleu.tokenize + "')");
   }
-  if ((o.reference == "-" || o.reference.empty()) && (o.hypotheses == "-" || o.hypotheses.empty())) {
+  if (o.reference == "-" && o.hypotheses == "-") {
     throw Error("--ref - reads the references from standard input; give the hypotheses with --hyp FILE");
   }
-  const std::vector<std::string> references = read_all_lines(o.reference);
-  const std::vector<std::string> hypotheses = read_all_lines(o.hypotheses);
+  const std::vector<std::string> references = read_lines(o.reference);
+  const std::vector<std::string> hypotheses = read_lines(o.hypotheses);
   if (hypotheses.size() != references.size()) {
     const std::string name = o.hypotheses == "-" ? "standard input" : o.hypotheses;
     throw Error("the hypotheses (" + name + ") have " + std::to_string(hypotheses.size()) + " lines but " +

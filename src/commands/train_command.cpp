@@ -164,9 +164,7 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
     prebuilt = load_vocabularies(o.vocab_dir);
   }
   if (!resume && o.vocab_dir.empty() && o.vocab.tokenizer == "sentencepiece") sentencepiece_api::api();
-  std::error_code error;
-  std::filesystem::create_directories(o.out, error);
-  if (error) throw Error("cannot create " + o.out + ": " + error.message());
+  create_directories(o.out);
   const ReadOptions read_options{o.skip_bad_lines};
   Corpus train = o.train.read("--train", read_options);
   Corpus valid;

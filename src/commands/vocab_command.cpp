@@ -8,6 +8,7 @@
 #include "commands/runtime_options.h"
 #include "commands/vocab_options.h"
 #include "text/sentencepiece_api.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 #include <filesystem>
@@ -29,9 +30,7 @@ void run_vocab(const VocabCommandOptions& o) {
   o.runtime.apply();
   const VocabSpec spec = o.vocab.spec(o.seed, o.runtime.thread_count());
   if (spec.tokenizer.kind == TokenizerKind::SentencePiece) sentencepiece_api::api();  // before any work
-  std::error_code error;
-  std::filesystem::create_directories(o.out, error);
-  if (error) throw Error("cannot create " + o.out + ": " + error.message());
+  create_directories(o.out);
   const Corpus corpus = o.train.read("--train", {o.skip_bad_lines});
   spdlog::info("read {} pairs", corpus.pairs.size());
   const Vocabularies vocabularies = build_vocabularies(spec, corpus.pairs);

@@ -1,6 +1,8 @@
 // TSV and parallel-file corpus readers.
 #include "data/corpus_reader.h"
 
+#include <iostream>
+#include <sstream>
 #include <string_view>
 
 #include "util/atomic_file.h"
@@ -127,12 +129,21 @@ Corpus read_parallel(const std::string& source_path, const std::string& target_p
 }
 
 std::vector<std::string> read_lines(const std::string& path) {
-  const std::string content = read_file(path);
+  const bool standard_input = path == "-";
+  std::string content;
+  if (standard_input) {
+    std::ostringstream buffer;
+    buffer << std::cin.rdbuf();
+    content = buffer.str();
+  } else {
+    content = read_file(path);
+  }
+  const std::string name = standard_input ? "<stdin>" : path;
   const std::vector<std::string_view> views = split_lines(content);
   std::vector<std::string> lines;
   lines.reserve(views.size());
   for (size_t k = 0; k < views.size(); ++k) {
-    if (!utf8::is_valid(views[k])) throw Error(at_line(path, k + 1, "invalid UTF-8"));
+    if (!utf8::is_valid(views[k])) throw Error(at_line(name, k + 1, "invalid UTF-8"));
     lines.emplace_back(views[k]);
   }
   return lines;

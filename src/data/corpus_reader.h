@@ -24,8 +24,9 @@ Corpus read_tsv(const std::string& path, const ReadOptions& options = {});
 Corpus read_parallel(const std::string& source_path, const std::string& target_path,
                      const ReadOptions& options = {});
 
-// Lines of a text file with BOM and line ends removed, UTF-8 validated
-// (heed::Error "FILE:LINE: invalid UTF-8"). Blank lines are kept.
+// Lines of a text file ("-": all of standard input, named <stdin> in errors) with BOM and
+// line ends removed, UTF-8 validated (heed::Error "FILE:LINE: invalid UTF-8"). Blank
+// lines are kept.
 std::vector<std::string> read_lines(const std::string& path);
 
 // Writes pairs as TSV lines `source<TAB>target\n`.

@@ -16,6 +16,14 @@ torch::Tensor trim(const torch::Tensor& part, int64_t row, int64_t queries, int6
 }
 }  // namespace
 
+GreedyChoice greedy_choice(torch::Tensor& log_probs) {
+  const auto never_output = torch::tensor({Vocabulary::kPad, Vocabulary::kBos},
+                                          torch::TensorOptions().dtype(torch::kInt64).device(log_probs.device()));
+  log_probs.index_fill_(1, never_output, -std::numeric_limits<float>::infinity());
+  auto [scores, tokens] = log_probs.max(/*dim=*/1);
+  return {tokens, scores};
+}
+
 std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const SourceBatch& source,
                                       const SearchOptions& options) {
   torch::NoGradGuard no_grad;
@@ -45,15 +53,11 @@ std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const SourceBatch& so
   auto tokens = torch::full({batch}, Vocabulary::kBos,
                             torch::TensorOptions().dtype(torch::kInt64).device(source.ids.device()));
 
-  const auto never_output = torch::tensor({Vocabulary::kPad, Vocabulary::kBos},
-                                         torch::TensorOptions().dtype(torch::kInt64).device(source.ids.device()));
   while (!active.empty()) {
     StepOutput out = model.step(*state, tokens, options.return_attention);
-    // <pad> and <s> are never outputs (an undertrained model may still rank them first).
-    out.log_probs.index_fill_(1, never_output, -std::numeric_limits<float>::infinity());
-    const auto best = out.log_probs.max(/*dim=*/1);
-    const auto best_scores = std::get<0>(best).to(torch::kCPU);
-    const auto best_tokens = std::get<1>(best).to(torch::kCPU);
+    const GreedyChoice best = greedy_choice(out.log_probs);
+    const auto best_scores = best.scores.to(torch::kCPU);
+    const auto best_tokens = best.tokens.to(torch::kCPU);
     const auto scores_a = best_scores.accessor<float, 1>();
     const auto tokens_a = best_tokens.accessor<int64_t, 1>();
 
@@ -77,7 +81,7 @@ std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const SourceBatch& so
       }
     }
     if (kept_rows.empty()) break;
-    auto next = std::get<1>(best);
+    auto next = best.tokens;
     if (kept_rows.size() != active.size()) {
       const auto index = torch::tensor(keep, torch::kInt64).to(source.ids.device());
       model.reorder(*state, index);

@@ -1,7 +1,7 @@
 // Greedy decoding for any registry model, batched, using the model's incremental state.
 //
-// Each step feeds the previous token of every unfinished row, takes the argmax (never
-// <pad> or <s>), and drops rows that produced </s> or reached their length limit (the
+// Each step feeds the previous token of every unfinished row, takes the greedy choice
+// (greedy_choice below), and drops rows that produced </s> or reached their length limit (the
 // state is reordered, never recomputed). The length limit of a row is
 //   ceil(max_length_ratio * source length incl. </s>) + max_length_offset.
 #pragma once
@@ -18,6 +18,15 @@ struct SearchOptions {
   int64_t max_length_offset = 10;
   bool return_attention = false;
 };
+
+// The greedy choice for each row of log_probs (B, V): the most probable token that may
+// be output — never <pad> or <s>, which an undertrained model may still rank first —
+// and its log-probability. Sets those two columns of log_probs to -inf in place.
+struct GreedyChoice {
+  torch::Tensor tokens;  // (B) int64
+  torch::Tensor scores;  // (B) float
+};
+GreedyChoice greedy_choice(torch::Tensor& log_probs);
 
 std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const SourceBatch& source,
                                       const SearchOptions& options);

@@ -1,7 +1,6 @@
 #include "text/sentencepiece_training.h"
 
 #include <algorithm>
-#include <memory>
 
 #include "text/sentencepiece_api.h"
 #include "util/error.h"
@@ -39,13 +38,6 @@ std::string train_sentencepiece(const std::vector<std::string>& sentences, const
     throw Error("SentencePiece training failed: " + error);
   }
   return model_proto;
-}
-
-std::vector<std::string> sentencepiece_pieces(const std::string& model_proto) {
-  std::string error;
-  const std::unique_ptr<const sentencepiece_api::Processor> processor(sentencepiece_api::api().load(model_proto, error));
-  if (processor == nullptr) throw Error("cannot load the SentencePiece model: " + error);
-  return processor->pieces();
 }
 
 }  // namespace heed

@@ -24,7 +24,4 @@ void check_sentencepiece_model_type(const std::string& name);
 // sampled. heed::Error when SentencePiece fails.
 std::string train_sentencepiece(const std::vector<std::string>& sentences, const SentencePieceOptions& options);
 
-// The pieces of a model in id order, without its control and unknown symbols.
-std::vector<std::string> sentencepiece_pieces(const std::string& model_proto);
-
 }  // namespace heed

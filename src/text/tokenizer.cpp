@@ -127,6 +127,7 @@ class SentencePieceTokenizer : public Tokenizer {
   }
 
   std::string model_proto() const override { return model_proto_; }
+  std::vector<std::string> model_pieces() const override { return processor_->pieces(); }
 
  private:
   std::unique_ptr<const sentencepiece_api::Processor> processor_;

@@ -48,6 +48,9 @@ class Tokenizer {
   // The serialized SentencePiece model (saved in the model directory); empty for the
   // rule-based tokenizers.
   virtual std::string model_proto() const { return {}; }
+  // The SentencePiece model's pieces in id order, without its control and unknown
+  // symbols; empty for the rule-based tokenizers.
+  virtual std::vector<std::string> model_pieces() const { return {}; }
 
  protected:
   virtual std::vector<std::string> split(const std::string& normalized) const = 0;

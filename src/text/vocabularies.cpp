@@ -29,10 +29,10 @@ TokenizerConfig tokenizer_config_from_json(const nlohmann::json& json) {
 namespace {
 
 // heed's specials, then the model's pieces (a piece spelled like a special is dropped).
-Vocabulary vocabulary_of_pieces(const std::string& model_proto) {
+Vocabulary vocabulary_of_pieces(const Tokenizer& tokenizer) {
   const Vocabulary specials;
   std::vector<std::string> tokens = specials.tokens();
-  for (std::string& piece : sentencepiece_pieces(model_proto)) {
+  for (std::string& piece : tokenizer.model_pieces()) {
     if (specials.id(piece) == Vocabulary::kUnk && piece != specials.token(Vocabulary::kUnk)) {
       tokens.push_back(std::move(piece));
     }
@@ -85,8 +85,8 @@ Vocabularies build_vocabularies(const VocabSpec& spec, const std::vector<Sentenc
       v.target_tokenizer = make_tokenizer(
           spec.tokenizer, train_sentencepiece(normalized_text(spec.tokenizer, pairs, false, true), spec.sentencepiece));
     }
-    v.source = vocabulary_of_pieces(v.source_tokenizer->model_proto());
-    v.target = vocabulary_of_pieces(v.target_tokenizer->model_proto());
+    v.source = vocabulary_of_pieces(*v.source_tokenizer);
+    v.target = vocabulary_of_pieces(*v.target_tokenizer);
     return v;
   }
   v.source_tokenizer = make_tokenizer(spec.tokenizer);
@@ -101,24 +101,25 @@ Vocabularies build_vocabularies(const VocabSpec& spec, const std::vector<Sentenc
   return v;
 }
 
-void save_vocabularies(const std::string& dir, const Vocabularies& v, bool description) {
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  if (error) throw Error("cannot create " + dir + ": " + error.message());
-  v.source.save(vocab_files::source_vocab(dir));
-  v.target.save(vocab_files::target_vocab(dir));
-  if (v.source_config.kind == TokenizerKind::SentencePiece) {
-    write_file_atomically(vocab_files::source_sentencepiece(dir), v.source_tokenizer->model_proto());
+void save_vocabulary_files(const std::string& dir, const Vocabulary& source, const Vocabulary& target,
+                           const Tokenizer& source_tokenizer, const Tokenizer& target_tokenizer) {
+  source.save(vocab_files::source_vocab(dir));
+  target.save(vocab_files::target_vocab(dir));
+  if (source_tokenizer.config().kind == TokenizerKind::SentencePiece) {
+    write_file_atomically(vocab_files::source_sentencepiece(dir), source_tokenizer.model_proto());
   }
-  if (v.target_config.kind == TokenizerKind::SentencePiece) {
-    write_file_atomically(vocab_files::target_sentencepiece(dir), v.target_tokenizer->model_proto());
+  if (target_tokenizer.config().kind == TokenizerKind::SentencePiece) {
+    write_file_atomically(vocab_files::target_sentencepiece(dir), target_tokenizer.model_proto());
   }
-  if (description) {
-    const nlohmann::json json = {{"source", tokenizer_config_json(v.source_config)},
-                                 {"target", tokenizer_config_json(v.target_config)},
-                                 {"shared", v.shared}};
-    write_file_atomically(vocab_files::description(dir), json.dump(2) + "\n");
-  }
+}
+
+void save_vocabularies(const std::string& dir, const Vocabularies& v) {
+  create_directories(dir);
+  save_vocabulary_files(dir, v.source, v.target, *v.source_tokenizer, *v.target_tokenizer);
+  const nlohmann::json json = {{"source", tokenizer_config_json(v.source_config)},
+                               {"target", tokenizer_config_json(v.target_config)},
+                               {"shared", v.shared}};
+  write_file_atomically(vocab_files::description(dir), json.dump(2) + "\n");
 }
 
 Vocabularies load_vocabularies(const std::string& dir, const TokenizerConfig& source, const TokenizerConfig& target) {

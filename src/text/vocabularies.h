@@ -49,9 +49,12 @@ std::string source_sentencepiece(const std::string& dir);
 std::string target_sentencepiece(const std::string& dir);
 }  // namespace vocab_files
 
-// Writes the vocabularies and SentencePiece models (and, with `description`, vocab.json),
-// each file atomically.
-void save_vocabularies(const std::string& dir, const Vocabularies& vocabularies, bool description = true);
+// Writes vocab.json, the vocabularies and the SentencePiece models, each file atomically.
+void save_vocabularies(const std::string& dir, const Vocabularies& vocabularies);
+// The vocabularies and, for the sentencepiece tokenizer, the SentencePiece models, without
+// vocab.json (a model directory describes its tokenizers in config.json).
+void save_vocabulary_files(const std::string& dir, const Vocabulary& source, const Vocabulary& target,
+                           const Tokenizer& source_tokenizer, const Tokenizer& target_tokenizer);
 // Loads what save_vocabularies wrote, with the tokenizers described by the given configs
 // (from a model's config.json); heed::Error naming the file when anything is missing.
 Vocabularies load_vocabularies(const std::string& dir, const TokenizerConfig& source, const TokenizerConfig& target);

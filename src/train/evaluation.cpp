@@ -3,9 +3,9 @@
 #include <torch/nn/functional/loss.h>
 
 #include <cmath>
-#include <limits>
 
 #include "data/encoding.h"
+#include "decode/greedy_search.h"
 #include "decode/translator.h"
 #include "text/vocabulary.h"
 
@@ -37,14 +37,12 @@ TeacherForcedLoss free_running_loss(Seq2SeqModel& model, const std::vector<Encod
     auto state = model.start(batch.source, false);
     auto tokens = torch::full({rows}, Vocabulary::kBos, torch::TensorOptions().dtype(torch::kInt64).device(device));
     auto nll = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
-    const auto never_output = torch::tensor({Vocabulary::kPad, Vocabulary::kBos},
-                                            torch::TensorOptions().dtype(torch::kInt64).device(device));
     for (int64_t t = 0; t < steps; ++t) {
-      const auto log_probs = model.step(*state, tokens, false).log_probs;  // (B, V)
+      auto log_probs = model.step(*state, tokens, false).log_probs;  // (B, V)
       const auto reference = batch.target_output.select(1, t);            // (B)
       const auto scored = log_probs.gather(1, reference.unsqueeze(1)).squeeze(1);
       nll -= scored.masked_select(batch.target_mask.select(1, t)).sum().to(torch::kFloat64);
-      tokens = log_probs.index_fill(1, never_output, -std::numeric_limits<float>::infinity()).argmax(1);  // as greedy_search
+      tokens = greedy_choice(log_probs).tokens;
     }
     result.total_nll += nll.item<double>();
     result.tokens += batch.target_tokens;

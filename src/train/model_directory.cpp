@@ -61,14 +61,7 @@ void save_config(const std::string& dir, const ModelDirectoryConfig& config) {
 }
 
 void save_text_files(const std::string& dir, const LoadedModel& model) {
-  model.source_vocab.save(model_files::source_vocab(dir));
-  model.target_vocab.save(model_files::target_vocab(dir));
-  if (model.config.source_tokenizer.kind == TokenizerKind::SentencePiece) {
-    write_file_atomically(vocab_files::source_sentencepiece(dir), model.source_tokenizer->model_proto());
-  }
-  if (model.config.target_tokenizer.kind == TokenizerKind::SentencePiece) {
-    write_file_atomically(vocab_files::target_sentencepiece(dir), model.target_tokenizer->model_proto());
-  }
+  save_vocabulary_files(dir, model.source_vocab, model.target_vocab, *model.source_tokenizer, *model.target_tokenizer);
 }
 
 void save_weights(const torch::nn::Module& module, const std::string& path) {

@@ -429,7 +429,7 @@ class TrainingRun {
   // list, for the caller to delete once the new list is saved.
   std::vector<std::string> keep_checkpoint() {
     if (options_.average_checkpoints < 2) return {};
-    std::filesystem::create_directories(options_.out_dir + "/checkpoints");
+    create_directories(options_.out_dir + "/checkpoints");
     save_weights(*model_.model, checkpoint_path(progress_.step));
     auto& kept = progress_.checkpoints;
     if (kept.empty() || kept.back() != progress_.step) kept.push_back(progress_.step);
@@ -484,9 +484,7 @@ class TrainingRun {
                                      better ? "  (new best)" : "  (the best checkpoint stays)"));
     }
     progress_.averaged = record;
-    Progress snapshot = progress_;
-    snapshot.elapsed_s = elapsed();
-    write_file_atomically(model_files::progress(dir), snapshot.to_json().dump(2) + "\n");
+    save_progress();
     load_weights(*model_.model, model_files::last_weights(dir), options_.device);
     model_.model->train();
   }
@@ -505,6 +503,13 @@ class TrainingRun {
                                                             : -result.loss;
   }
 
+  // progress.json, with the elapsed time up to now.
+  void save_progress() const {
+    Progress snapshot = progress_;
+    snapshot.elapsed_s = elapsed();
+    write_file_atomically(model_files::progress(options_.out_dir), snapshot.to_json().dump(2) + "\n");
+  }
+
   void save(bool best) {
     const std::string& dir = options_.out_dir;
     save_weights(*model_.model, model_files::last_weights(dir));
@@ -513,9 +518,7 @@ class TrainingRun {
     optimizer_.save(archive);
     write_atomically(model_files::optimizer(dir), [&](std::ostream& out) { archive.save_to(out); });
     save_rng(dir);
-    Progress snapshot = progress_;
-    snapshot.elapsed_s = elapsed();
-    write_file_atomically(model_files::progress(dir), snapshot.to_json().dump(2) + "\n");
+    save_progress();
     std::string log = std::string(kLogHeader) + "\n";
     for (const auto& row : progress_.log_rows) log += row + "\n";
     write_file_atomically(model_files::train_log(dir), log);
@@ -548,9 +551,7 @@ TrainResult train(LoadedModel& model, const std::vector<SentencePair>& train_pai
   if (options.lr_schedule == LrScheduleKind::Plateau && valid_pairs.empty()) {
     throw Error("--lr-schedule plateau needs validation data (--valid)");
   }
-  std::error_code error;
-  std::filesystem::create_directories(options.out_dir, error);
-  if (error) throw Error("cannot create " + options.out_dir + ": " + error.message());
+  create_directories(options.out_dir);
   torch::manual_seed(options.seed);
   model.model->to(options.device);
   if (!resume) {

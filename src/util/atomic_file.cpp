@@ -80,4 +80,10 @@ std::string read_file(const std::string& path) {
   return buffer.str();
 }
 
+void create_directories(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) throw Error("cannot create " + dir + ": " + error.message());
+}
+
 }  // namespace heed

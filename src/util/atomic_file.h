@@ -1,4 +1,4 @@
-// Atomic file writes: write to "<path>.tmp.<pid>", flush + fsync, rename over <path>.
+// File helpers. Atomic file writes: write to "<path>.tmp.<pid>", flush + fsync, rename over <path>.
 // A reader never sees a half-written file; a crash leaves the old file intact.
 #pragma once
 
@@ -17,5 +17,8 @@ void write_file_atomically(const std::string& path, const std::string& contents)
 
 // Reads a whole file; throws heed::Error("cannot open FILE") when it is missing.
 std::string read_file(const std::string& path);
+
+// Creates `dir` and its parents when missing; throws heed::Error("cannot create DIR: ...").
+void create_directories(const std::string& dir);
 
 }  // namespace heed

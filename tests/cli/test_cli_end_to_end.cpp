@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/run_heed.h"
+#include "support/trained_model_suite.h"
 #include "util/csv.h"
 
 namespace heed {
@@ -19,28 +20,17 @@ using testing::run_heed;
 using testing::split_lines;
 
 // One tiny model shared by the tests of this file (training is the slow part).
-class CliEndToEnd : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir("heed_cli");
-    const auto data = run_heed("data dates --count 400 --seed 3 --out " + (*dir_ / "train.tsv"));
-    ASSERT_EQ(data.exit_code, 0) << data.err;
-    const auto valid = run_heed("data dates --count 20 --seed 4 --out " + (*dir_ / "valid.tsv"));
-    ASSERT_EQ(valid.exit_code, 0) << valid.err;
-    const auto train = run_heed("train --train " + (*dir_ / "train.tsv") + " --valid " + (*dir_ / "valid.tsv") +
-                                " --model gru-bahdanau --tokenizer char --emb 16 --hidden 16 --attention-size 8"
-                                " --max-steps 12 --valid-every 6 --batch-tokens 800 --threads 1 --out " +
-                                (*dir_ / "model"));
-    ASSERT_EQ(train.exit_code, 0) << train.err;
+class CliEndToEnd : public testing::TrainedModelSuite<CliEndToEnd> {
+ public:
+  static constexpr const char* kDirectoryName = "heed_cli";
+  static std::vector<std::string> commands(const testing::TempDir& dir) {
+    return {"data dates --count 400 --seed 3 --out " + (dir / "train.tsv"),
+            "data dates --count 20 --seed 4 --out " + (dir / "valid.tsv"),
+            "train --train " + (dir / "train.tsv") + " --valid " + (dir / "valid.tsv") +
+                " --model gru-bahdanau --tokenizer char --emb 16 --hidden 16 --attention-size 8"
+                " --max-steps 12 --valid-every 6 --batch-tokens 800 --threads 1 --out " + (dir / "model")};
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  static std::string model() { return *dir_ / "model"; }
-  static testing::TempDir* dir_;
 };
-testing::TempDir* CliEndToEnd::dir_ = nullptr;
 
 TEST_F(CliEndToEnd, ModelDirectoryDescribesItself) {
   for (const char* file : {"config.json", "source.vocab", "target.vocab", "model.best.pt", "model.last.pt",

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/run_heed.h"
+#include "support/trained_model_suite.h"
 #include "util/csv.h"
 
 namespace heed {
@@ -21,25 +22,16 @@ using testing::split_lines;
 constexpr int kLayers = 2;
 constexpr int kHeads = 4;
 
-class CliTransformer : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir("heed_cli_transformer");
-    const auto data = run_heed("data dates --count 300 --seed 3 --out " + (*dir_ / "train.tsv"));
-    ASSERT_EQ(data.exit_code, 0) << data.err;
-    const auto train = run_heed("train --train " + (*dir_ / "train.tsv") +
-                                " --model transformer --tokenizer char --d-model 16 --heads 4 --layers 2 --ff 32"
-                                " --max-steps 8 --batch-tokens 800 --threads 1 --out " + (*dir_ / "model"));
-    ASSERT_EQ(train.exit_code, 0) << train.err;
+class CliTransformer : public testing::TrainedModelSuite<CliTransformer> {
+ public:
+  static constexpr const char* kDirectoryName = "heed_cli_transformer";
+  static std::vector<std::string> commands(const testing::TempDir& dir) {
+    return {"data dates --count 300 --seed 3 --out " + (dir / "train.tsv"),
+            "train --train " + (dir / "train.tsv") +
+                " --model transformer --tokenizer char --d-model 16 --heads 4 --layers 2 --ff 32"
+                " --max-steps 8 --batch-tokens 800 --threads 1 --out " + (dir / "model")};
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  static std::string model() { return *dir_ / "model"; }
-  static testing::TempDir* dir_;
 };
-testing::TempDir* CliTransformer::dir_ = nullptr;
 
 struct Row {
   int sentence, layer, head, query, key;
