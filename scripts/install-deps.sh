@@ -11,6 +11,8 @@ packages=(
 )
 # Optional extras: the benchmark's PyTorch reference needs python3-torch.
 if [[ "${HEED_WITH_BENCH:-0}" == 1 ]]; then packages+=(python3-torch); fi
+# The tests render the attention pages in a real, headless browser (scripts/test.sh).
+if [[ "${HEED_WITH_BROWSER:-0}" == 1 ]]; then packages+=(chromium); fi
 
 missing=()
 for package in "${packages[@]}"; do

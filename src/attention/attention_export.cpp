@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "attention/attention_stats.h"
 #include "text/vocabulary.h"
 #include "util/atomic_file.h"
 #include "util/csv.h"
@@ -9,9 +10,9 @@
 namespace heed {
 
 namespace {
-std::string format_weight(float weight) {
+std::string format_weight(double weight) {
   char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.6g", static_cast<double>(weight));
+  std::snprintf(buffer, sizeof(buffer), "%.6g", weight);
   return buffer;
 }
 
@@ -46,33 +47,65 @@ std::vector<AttentionMatrix> attention_matrices(const Translation& translation,
   return matrices;
 }
 
-void write_long_csv_header(std::ostream& out) {
-  out << "sentence,part,layer,head,query_index,query_token,key_index,key_token,weight\n";
+void write_long_csv_header(std::ostream& out, bool with_hypothesis, const StatsExport& stats) {
+  out << (with_hypothesis ? "sentence,hypothesis," : "sentence,")
+      << "part,layer,head,query_index,query_token,key_index,key_token,weight"
+      << (stats.threshold ? ",query_entropy,key_coverage,eos_mass,unattended_share\n" : "\n");
 }
 
-void write_long_csv_rows(std::ostream& out, size_t sentence,
-                         const std::vector<AttentionMatrix>& matrices) {
+void write_long_csv_rows(std::ostream& out, const MatrixOwner& owner,
+                         const std::vector<AttentionMatrix>& matrices, const StatsExport& stats) {
+  const std::string owner_fields = std::to_string(owner.sentence) + "," +
+                                   (owner.hypothesis ? std::to_string(*owner.hypothesis) + "," : "");
   for (const auto& matrix : matrices) {
     const auto weights = matrix.weights.accessor<float, 2>();
-    const std::string prefix = std::to_string(sentence) + "," + attention_part_name(matrix.part) +
+    const std::string prefix = owner_fields + attention_part_name(matrix.part) +
                                "," + std::to_string(matrix.layer) + "," + std::to_string(matrix.head) + ",";
+    std::optional<AttentionStats> diagnostics;
+    if (stats.threshold) diagnostics = attention_stats(matrix, *stats.threshold);
     for (int64_t q = 0; q < matrix.weights.size(0); ++q) {
       const std::string query = std::to_string(q) + "," + csv::quote(matrix.query_tokens.at(q)) + ",";
       for (int64_t k = 0; k < matrix.weights.size(1); ++k) {
         out << prefix << query << k << "," << csv::quote(matrix.key_tokens.at(k)) << ","
-            << format_weight(weights[q][k]) << "\n";
+            << format_weight(weights[q][k]);
+        if (diagnostics) {
+          out << "," << format_weight(diagnostics->row_entropy[q]) << "," << format_weight(diagnostics->coverage[k])
+              << "," << format_weight(diagnostics->eos_mass) << "," << format_weight(diagnostics->unattended_share);
+        }
+        out << "\n";
       }
     }
   }
 }
 
-void write_matrix_csvs(const std::string& dir, size_t sentence,
-                       const std::vector<AttentionMatrix>& matrices) {
+std::string matrix_file_stem(const std::string& dir, const MatrixOwner& owner, const AttentionMatrix& matrix) {
+  const std::string head = matrix.head < 0 ? "avg" : std::to_string(matrix.head);
+  return dir + "/s" + std::to_string(owner.sentence) + "_" +
+         (owner.hypothesis ? "n" + std::to_string(*owner.hypothesis) + "_" : "") +
+         attention_part_name(matrix.part) + "_l" + std::to_string(matrix.layer) + "_h" + head;
+}
+
+void write_matrix_csvs(const std::string& dir, const MatrixOwner& owner,
+                       const std::vector<AttentionMatrix>& matrices, const StatsExport& stats) {
   for (const auto& matrix : matrices) {
-    const std::string head = matrix.head < 0 ? "avg" : std::to_string(matrix.head);
-    const std::string path = dir + "/s" + std::to_string(sentence) + "_" +
-                             attention_part_name(matrix.part) + "_l" + std::to_string(matrix.layer) +
-                             "_h" + head + ".csv";
+    const std::string stem = matrix_file_stem(dir, owner, matrix);
+    if (stats.threshold) {
+      const AttentionStats d = attention_stats(matrix, *stats.threshold);
+      write_atomically(stem + "_stats.csv", [&](std::ostream& out) {
+        out << "kind,index,token,value\n";
+        for (size_t q = 0; q < d.row_entropy.size(); ++q) {
+          out << "query_entropy," << q << "," << csv::quote(matrix.query_tokens.at(q)) << ","
+              << format_weight(d.row_entropy[q]) << "\n";
+        }
+        for (size_t k = 0; k < d.coverage.size(); ++k) {
+          out << "key_coverage," << k << "," << csv::quote(matrix.key_tokens.at(k)) << ","
+              << format_weight(d.coverage[k]) << "\n";
+        }
+        out << "eos_mass,,," << format_weight(d.eos_mass) << "\n";
+        out << "unattended_share,,," << format_weight(d.unattended_share) << "\n";
+      });
+    }
+    const std::string path = stem + ".csv";
     write_atomically(path, [&](std::ostream& out) {
       std::vector<std::string> header{""};
       header.insert(header.end(), matrix.key_tokens.begin(), matrix.key_tokens.end());

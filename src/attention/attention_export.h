@@ -3,12 +3,15 @@
 // Long format (one row per weight), header:
 //   sentence,part,layer,head,query_index,query_token,key_index,key_token,weight
 // sentence: 0-based input line; part: enc_self | dec_self | cross; layer, head: 0-based.
+// With beam search asked for (dump-attention --beam/--nbest), a `hypothesis` column (the
+// 0-based rank in the n-best list) follows `sentence`.
 // Token labels per part:
 //   cross     queries = target tokens (incl. </s>), keys = source tokens (incl. </s>)
 //   enc_self  queries = keys = source tokens
 //   dec_self  queries = target tokens, keys = decoder inputs (<s> y1 .. y_{T-1})
 // Matrix format: one CSV per (sentence, part, layer, head) named
-//   s<sentence>_<part>_l<layer>_h<head>.csv; first row "" then the key tokens, then one
+//   s<sentence>_<part>_l<layer>_h<head>.csv (s<sentence>_n<rank>_<part>_... with the
+//   hypothesis rank); first row "" then the key tokens, then one
 //   row per query: its token, then the weights.
 // Fields are quoted per RFC 4180.
 #pragma once
@@ -43,11 +46,31 @@ struct AttentionMatrix {
 std::vector<AttentionMatrix> attention_matrices(const Translation& translation,
                                                 const AttentionFilter& filter);
 
-void write_long_csv_header(std::ostream& out);
-void write_long_csv_rows(std::ostream& out, size_t sentence, const std::vector<AttentionMatrix>& matrices);
+// Which translation matrices belong to: the input line, and the n-best rank when the
+// output lists ranks.
+struct MatrixOwner {
+  size_t sentence = 0;
+  std::optional<size_t> hypothesis;
+};
 
-// Writes each matrix to DIR/s<sentence>_<part>_l<layer>_h<head>.csv (atomically).
-void write_matrix_csvs(const std::string& dir, size_t sentence,
-                       const std::vector<AttentionMatrix>& matrices);
+// Diagnostics (attention_stats.h) added to the export when `threshold` is set: in the long
+// format as four more columns, query_entropy (of the row), key_coverage (of the column),
+// eos_mass and unattended_share (of the matrix); in the matrix format as a second file
+// per matrix, <stem>_stats.csv with rows kind,index,token,value.
+struct StatsExport {
+  std::optional<double> threshold;  // unattended_share threshold; none: no diagnostics
+};
+
+void write_long_csv_header(std::ostream& out, bool with_hypothesis, const StatsExport& stats = {});
+void write_long_csv_rows(std::ostream& out, const MatrixOwner& owner, const std::vector<AttentionMatrix>& matrices,
+                         const StatsExport& stats = {});
+
+// DIR/s<sentence>[_n<rank>]_<part>_l<layer>_h<head> (head "avg" for the mean over heads):
+// the file name of one matrix, without extension (CSV here, SVG in heatmap_svg.h).
+std::string matrix_file_stem(const std::string& dir, const MatrixOwner& owner, const AttentionMatrix& matrix);
+
+// Writes each matrix to its own file in DIR (named as above, atomically).
+void write_matrix_csvs(const std::string& dir, const MatrixOwner& owner,
+                       const std::vector<AttentionMatrix>& matrices, const StatsExport& stats = {});
 
 }  // namespace heed

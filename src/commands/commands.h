@@ -11,9 +11,11 @@ void add_models_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_translate_command(CLI::App& app);
 void add_dump_attention_command(CLI::App& app);
+void add_align_eval_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_vocab_command(CLI::App& app);
 void add_score_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 inline void add_all_commands(CLI::App& app) {
   add_data_command(app);
@@ -21,9 +23,11 @@ inline void add_all_commands(CLI::App& app) {
   add_train_command(app);
   add_translate_command(app);
   add_dump_attention_command(app);
+  add_align_eval_command(app);
   add_eval_command(app);
   add_score_command(app);
   add_vocab_command(app);
+  add_report_command(app);
 }
 
 }  // namespace heed

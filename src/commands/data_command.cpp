@@ -1,11 +1,14 @@
-// heed data dates|reverse: built-in generated tasks as TSV; heed data split: a seeded
+// heed data dates|reverse|toy-language: built-in generated tasks as TSV (toy-language also
+// as "source ||| target" lines, with gold alignments); heed data split: a seeded
 // train/valid/test split of a TSV corpus.
 #include <iostream>
 
 #include "commands/commands.h"
+#include "commands/runtime_options.h"
 #include "data/corpus_reader.h"
 #include "data/generators.h"
 #include "data/split.h"
+#include "data/toy_language.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -21,6 +24,9 @@ struct DataOptions {
   uint64_t seed = 1;
   std::string out;
   ReverseOptions reverse;
+  ToyLanguageOptions toy_language;
+  std::string alignments;      // toy-language: gold alignments file
+  std::string format = "tsv";  // toy-language: tsv | pairs
 };
 
 struct SplitOptions {
@@ -43,12 +49,44 @@ void run_split(const SplitOptions& o) {
                corpus.pairs.size(), split.train.size(), split.valid.size(), split.test.size(), o.seed, o.out);
 }
 
-void emit(const std::vector<SentencePair>& pairs, const std::string& out) {
-  const std::string text = to_tsv(pairs);
-  if (out.empty() || out == "-") {
+bool is_stdout(const std::string& out) { return out.empty() || out == "-"; }
+
+void emit_text(const std::string& text, const std::string& out) {
+  if (is_stdout(out)) {
     std::cout << text << std::flush;
   } else {
     write_file_atomically(out, text);
+  }
+}
+
+void emit(const std::vector<SentencePair>& pairs, const std::string& out) { emit_text(to_tsv(pairs), out); }
+
+// Pairs as --format says, gold alignments to --alignments, or beside a pairs file --out
+// with its extension replaced by ".align".
+void run_toy_language(const DataOptions& o) {
+  if (o.format != "tsv" && o.format != "pairs") {
+    throw Error("--format must be tsv or pairs, got '" + o.format + "'");
+  }
+  std::string alignments = o.alignments;
+  if (alignments.empty() && !is_stdout(o.out)) {
+    alignments = std::filesystem::path(o.out).replace_extension(".align").string();
+  }
+  if (alignments == "-" && is_stdout(o.out)) {
+    throw Error("--alignments - needs --out FILE: pairs and alignments cannot both go to stdout");
+  }
+  if (!alignments.empty() && alignments == o.out) {
+    throw Error("--alignments and --out are the same file: " + o.out);
+  }
+  const std::vector<AlignedPair> aligned = generate_toy_language(o.count, o.seed, o.toy_language);
+  std::vector<SentencePair> pairs;
+  pairs.reserve(aligned.size());
+  for (const AlignedPair& a : aligned) pairs.push_back(a.pair);
+  emit_text(o.format == "pairs" ? to_pairs_text(pairs) : to_tsv(pairs), o.out);
+  if (alignments.empty()) {
+    spdlog::info("gold alignments not written: pairs go to stdout and --alignments is not given");
+  } else {
+    emit_text(to_alignments_text(aligned), alignments);
+    if (alignments != "-") spdlog::info("{} gold alignments in {}", aligned.size(), alignments);
   }
 }
 
@@ -56,6 +94,7 @@ void add_common(CLI::App* command, DataOptions& options) {
   command->add_option("--count", options.count, "number of pairs")->capture_default_str();
   command->add_option("--seed", options.seed, "random seed")->capture_default_str();
   command->add_option("--out", options.out, "output TSV file (default: stdout)");
+  add_threads_option(command);
 }
 }  // namespace
 
@@ -78,6 +117,26 @@ void add_data_command(CLI::App& app) {
     emit(generate_reverse(options->count, options->seed, options->reverse), options->out);
   });
 
+  auto* toy = data->add_subcommand(
+      "toy-language", "English-like sentences -> a verb-final toy language, with gold word alignments");
+  add_common(toy, *options);
+  toy->add_option("--format", options->format,
+                  "tsv (source<TAB>target) or pairs (source ||| target)")
+      ->capture_default_str();
+  toy->add_option("--alignments", options->alignments,
+                  "gold alignments, Pharaoh i-j per line (default: --out with extension .align; "
+                  "none when writing to stdout)");
+  toy->add_option("--min-adjectives", options->toy_language.min_adjectives,
+                  "adjectives per subject/object noun phrase, at least")
+      ->capture_default_str();
+  toy->add_option("--max-adjectives", options->toy_language.max_adjectives,
+                  "adjectives per subject/object noun phrase, at most (<= 5)")
+      ->capture_default_str();
+  toy->add_option("--prepositional-phrase-rate", options->toy_language.prepositional_phrase_rate,
+                  "probability of a prepositional phrase")
+      ->capture_default_str();
+  toy->callback([options] { run_toy_language(*options); });
+
   auto split_options = std::make_shared<SplitOptions>();
   auto* split = data->add_subcommand(
       "split", "split a TSV corpus into DIR/train.tsv, valid.tsv, test.tsv (by source sentence, seeded)");
@@ -86,6 +145,7 @@ void add_data_command(CLI::App& app) {
   split->add_option("--test", split_options->test, "test pairs (at least)")->capture_default_str();
   split->add_option("--seed", split_options->seed, "random seed")->capture_default_str();
   split->add_option("--out", split_options->out, "output directory")->required();
+  add_threads_option(split);
   split->add_flag("--skip-bad-lines", split_options->skip_bad_lines, "skip (and count) malformed input lines");
   split->callback([split_options] { run_split(*split_options); });
 }

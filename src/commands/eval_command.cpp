@@ -28,6 +28,7 @@ void run_eval(const EvalOptions& o) {
   if (o.evaluation.bleu.tokenize != "13a" && o.evaluation.bleu.tokenize != "none") {
     throw Error("--tokenize must be 13a or none (got '" + o.evaluation.bleu.tokenize + "')");
   }
+  o.evaluation.search.validate();
   const torch::Device device = o.runtime.apply();
   const LoadedModel model = load_model_directory(o.model_dir, WhichWeights::Best, device);
   const Corpus test = o.test.read("--test", {});
@@ -72,6 +73,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--lowercase", o->evaluation.bleu.lowercase, "case-insensitive BLEU and chrF");
   cmd->add_option("--batch-size", o->evaluation.batch_size, "sentences per decoding batch")
       ->capture_default_str()->check(positive());
+  add_search_options(cmd, o->evaluation.search);
   add_runtime_options(cmd, o->runtime);
   cmd->callback([o] { run_eval(*o); });
 }

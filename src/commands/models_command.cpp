@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands/commands.h"
+#include "commands/runtime_options.h"
 #include "models/registry.h"
 #include "text/vocabulary.h"
 
@@ -26,6 +27,7 @@ std::string as_settings(const nlohmann::json& values) {
 
 void add_models_command(CLI::App& app) {
   auto* models = app.add_subcommand("models", "List the models in the registry with their defaults");
+  add_threads_option(models);
   models->callback([] {
     for (const auto& entry : model_registry()) {
       const ModelDims smallest{Vocabulary::kNumSpecials, Vocabulary::kNumSpecials};

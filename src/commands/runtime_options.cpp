@@ -17,11 +17,28 @@ void add_runtime_options(CLI::App* command, RuntimeOptions& options) {
   command->add_option("--device", options.device, "cpu, cuda or cuda:N")->capture_default_str();
 }
 
+void add_threads_option(CLI::App* command) {
+  command->add_option_function<int>("--threads", [](const int& n) { set_threads(n); },
+                                    "CPU threads (0 = all cores)")
+      ->check(non_negative());
+}
+
+void add_search_options(CLI::App* command, SearchOptions& options) {
+  command->add_option("--beam", options.beam_size, "beam size K (1 = greedy)")
+      ->capture_default_str()->check(positive());
+  command->add_option("--length-penalty", options.length_penalty,
+                      "GNMT length penalty alpha: hypotheses ranked by score / ((5 + length) / 6)^alpha")
+      ->capture_default_str()->check(non_negative());
+  command->add_option("--max-length-ratio", options.max_length_ratio,
+                      "output length limit: R x source tokens + 10")
+      ->capture_default_str()->check(positive());
+}
+
 void add_translator_options(CLI::App* command, TranslatorOptions& options) {
   command->add_option("--batch-size", options.batch_size, "sentences per batch")
       ->capture_default_str()->check(positive());
-  command->add_option("--max-length-ratio", options.search.max_length_ratio,
-                      "output length limit: R x source tokens + 10")
+  add_search_options(command, options.search);
+  command->add_option("--nbest", options.search.nbest, "hypotheses per sentence, N <= K")
       ->capture_default_str()->check(positive());
   command->add_flag("--no-cache", [&options](int64_t) { options.use_cache = false; },
                     "decode without the model's incremental state (re-run the prefix each step; "

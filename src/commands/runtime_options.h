@@ -24,7 +24,14 @@ struct RuntimeOptions {
 
 void add_runtime_options(CLI::App* command, RuntimeOptions& options);
 
-// --batch-size, --max-length-ratio and --no-cache.
+// --threads alone, for subcommands that run no model (data, score, models): every
+// subcommand accepts it; it is applied as soon as it is parsed.
+void add_threads_option(CLI::App* command);
+
+// --beam, --length-penalty and --max-length-ratio.
+void add_search_options(CLI::App* command, SearchOptions& options);
+
+// --batch-size, the search options, --nbest and --no-cache.
 void add_translator_options(CLI::App* command, TranslatorOptions& options);
 
 }  // namespace heed

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands/commands.h"
+#include "commands/runtime_options.h"
 #include "metrics/bleu.h"
 #include "util/error.h"
 #include "data/corpus_reader.h"
@@ -74,6 +75,7 @@ void add_score_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--lowercase", o->bleu.lowercase, "case-insensitive scoring");
   cmd->add_flag("--json", o->json, "print one JSON object");
+  add_threads_option(cmd);
   cmd->callback([o] { run_score(*o); });
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "decode/step_attention.h"
 #include "text/vocabulary.h"
 
 namespace heed {
@@ -16,10 +17,14 @@ torch::Tensor trim(const torch::Tensor& part, int64_t row, int64_t queries, int6
 }
 }  // namespace
 
-GreedyChoice greedy_choice(torch::Tensor& log_probs) {
+void mask_never_output(torch::Tensor& log_probs) {
   const auto never_output = torch::tensor({Vocabulary::kPad, Vocabulary::kBos},
                                           torch::TensorOptions().dtype(torch::kInt64).device(log_probs.device()));
   log_probs.index_fill_(1, never_output, -std::numeric_limits<float>::infinity());
+}
+
+GreedyChoice greedy_choice(torch::Tensor& log_probs) {
+  mask_never_output(log_probs);
   auto [scores, tokens] = log_probs.max(/*dim=*/1);
   return {tokens, scores};
 }
@@ -38,15 +43,13 @@ std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const SourceBatch& so
   std::vector<std::map<AttentionPart, std::vector<torch::Tensor>>> steps(batch);
   for (const auto& [part, weights] : state->source_attention.parts) {
     for (int64_t row = 0; row < batch; ++row) {
-      hypotheses[row].attention.parts[part] = trim(weights, row, lengths_a[row], lengths_a[row]);
+      hypotheses[row].attention.parts[part] = source_attention_of_row(weights, row, lengths_a[row]);
     }
   }
 
   std::vector<int64_t> limit(batch);
   for (int64_t row = 0; row < batch; ++row) {
-    limit[row] = static_cast<int64_t>(std::ceil(options.max_length_ratio *
-                                                static_cast<double>(lengths_a[row]))) +
-                 options.max_length_offset;
+    limit[row] = max_target_length(lengths_a[row], options);
   }
   std::vector<int64_t> active(batch);  // original row of each state row
   for (int64_t row = 0; row < batch; ++row) active[row] = row;
@@ -92,21 +95,9 @@ std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const SourceBatch& so
   }
 
   for (int64_t row = 0; row < batch; ++row) {
-    for (auto& [part, pieces] : steps[row]) {
-      // keys: the decoder self-attention grows by one key per step; pad to the last.
-      const int64_t keys = part == AttentionPart::DecoderSelf
-                               ? static_cast<int64_t>(pieces.size())
-                               : lengths_a[row];
-      std::vector<torch::Tensor> rows;
-      rows.reserve(pieces.size());
-      for (auto& piece : pieces) {
-        auto trimmed = piece.narrow(3, 0, std::min(keys, piece.size(3)));
-        if (trimmed.size(3) < keys) {
-          trimmed = torch::constant_pad_nd(trimmed, {0, keys - trimmed.size(3)}, 0.0);
-        }
-        rows.push_back(trimmed);
-      }
-      hypotheses[row].attention.parts[part] = torch::cat(rows, /*dim=*/2);  // (L, H, T, K)
+    hypotheses[row].normalized_score = hypotheses[row].score;
+    for (const auto& [part, pieces] : steps[row]) {
+      hypotheses[row].attention.parts[part] = join_step_attention(part, pieces, lengths_a[row]);
     }
   }
   return hypotheses;
@@ -151,6 +142,7 @@ std::vector<Hypothesis> force_decode(Seq2SeqModel& model, const SourceBatch& sou
       hypothesis.token_log_probs.push_back(log_probs_a[row][t]);
       hypothesis.score += log_probs_a[row][t];
     }
+    hypothesis.normalized_score = hypothesis.score;
     const int64_t source_length = lengths[row].item<int64_t>();
     for (const auto& [part, weights] : forward.attention.parts) {
       const int64_t queries = part == AttentionPart::EncoderSelf ? source_length : length;

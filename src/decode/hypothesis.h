@@ -12,6 +12,8 @@ struct Hypothesis {
   std::vector<int64_t> tokens;        // target ids; ends with </s> unless cut at max length
   std::vector<float> token_log_probs; // log p of each token, same length as tokens
   double score = 0.0;                 // sum of token_log_probs
+  double normalized_score = 0.0;      // score / GNMT length penalty: what the search ranks by
+                                      // (= score for greedy search and force decoding)
   // Per sentence, trimmed to real tokens: each part (layers, heads, queries, keys);
   // cross: queries = tokens, keys = source tokens incl. </s>.
   AttentionMaps attention;

@@ -18,6 +18,7 @@ class RecomputingModel : public Seq2SeqModel {
   StepOutput step(DecoderState& state, const torch::Tensor& tokens, bool return_attention) override;
   void reorder(DecoderState& state, const torch::Tensor& index) override;
 
+  AttentionLayout attention_layout() const override { return inner_->attention_layout(); }
   std::string name() const override { return inner_->name(); }
   nlohmann::json hyperparameters() const override { return inner_->hyperparameters(); }
 

@@ -4,14 +4,25 @@
 #include <numeric>
 
 #include "data/batching.h"
+#include "decode/beam_search.h"
+#include "decode/greedy_search.h"
 #include "decode/recomputing_model.h"
 
 namespace heed {
 
 Translator::Translator(const LoadedModel& model, TranslatorOptions options)
-    : model_(model), options_(options) {}
+    : model_(model), options_(options) {
+  options_.search.validate();
+  if (options_.replace_unknown) options_.search.return_attention = true;
+}
 
 std::vector<Translation> Translator::translate(const std::vector<std::string>& sentences) const {
+  std::vector<Translation> best;
+  for (auto& nbest : run(sentences, nullptr)) best.push_back(std::move(nbest.front()));
+  return best;
+}
+
+std::vector<std::vector<Translation>> Translator::translate_nbest(const std::vector<std::string>& sentences) const {
   return run(sentences, nullptr);
 }
 
@@ -21,21 +32,50 @@ std::vector<Translation> Translator::force_decode(const std::vector<SentencePair
     sources.push_back(pair.source);
     targets.push_back(pair.target);
   }
-  return run(sources, &targets);
+  std::vector<Translation> translations;
+  for (auto& nbest : run(sources, &targets)) translations.push_back(std::move(nbest.front()));
+  return translations;
 }
 
-std::vector<Translation> Translator::run(const std::vector<std::string>& sources,
-                                         const std::vector<std::string>* targets) const {
+Translation Translator::make_translation(const std::vector<std::string>& source_tokens,
+                                         Hypothesis hypothesis) const {
+  Translation translation;
+  translation.source_tokens = source_tokens;
+  translation.hypothesis = std::move(hypothesis);
+  std::vector<std::string> words;
+  for (int64_t id : translation.hypothesis.tokens) {
+    translation.target_tokens.push_back(model_.target_vocab.token(id));
+    if (id != Vocabulary::kEos) words.push_back(model_.target_vocab.token(id));
+  }
+  if (options_.replace_unknown && !translation.hypothesis.attention.empty()) {
+    const auto links = hard_alignment(alignment_matrix(translation.hypothesis, options_.alignment),
+                                      translation.hypothesis.tokens.back() == Vocabulary::kEos);
+    for (const auto& link : links) {
+      if (translation.hypothesis.tokens[link.target] == Vocabulary::kUnk) {
+        words[link.target] = source_tokens[link.source];
+      }
+    }
+  }
+  translation.text = model_.target_tokenizer->decode(words);
+  return translation;
+}
+
+std::vector<std::vector<Translation>> Translator::run(const std::vector<std::string>& sources,
+                                                      const std::vector<std::string>* targets) const {
   const size_t count = sources.size();
-  std::vector<Translation> translations(count);
+  std::vector<std::vector<Translation>> translations(count);
   std::vector<std::vector<int64_t>> source_ids(count), target_ids(count);
+  std::vector<std::vector<std::string>> source_tokens(count);
   std::vector<size_t> order;  // non-empty sentences, sorted by length
   for (size_t i = 0; i < count; ++i) {
     auto tokens = model_.source_tokenizer->encode(sources[i]);
-    if (tokens.empty()) continue;
+    if (tokens.empty()) {
+      translations[i].emplace_back();
+      continue;
+    }
     source_ids[i] = model_.source_vocab.ids(tokens);
     tokens.push_back(model_.source_vocab.token(Vocabulary::kEos));
-    translations[i].source_tokens = std::move(tokens);
+    source_tokens[i] = std::move(tokens);
     if (targets) target_ids[i] = model_.target_vocab.ids(model_.target_tokenizer->encode((*targets)[i]));
     order.push_back(i);
   }
@@ -57,19 +97,19 @@ std::vector<Translation> Translator::run(const std::vector<std::string>& sources
       if (targets) batch_targets.push_back(target_ids[order[k]]);
     }
     const SourceBatch source = make_source_batch(batch_sources, device);
-    std::vector<Hypothesis> hypotheses =
-        targets ? heed::force_decode(*model_.model, source, batch_targets,
-                                     options_.search.return_attention)
-                : greedy_search(searched, source, options_.search);
-    for (size_t k = begin; k < end; ++k) {
-      Translation& translation = translations[order[k]];
-      translation.hypothesis = std::move(hypotheses[k - begin]);
-      std::vector<std::string> words;
-      for (int64_t id : translation.hypothesis.tokens) {
-        translation.target_tokens.push_back(model_.target_vocab.token(id));
-        if (id != Vocabulary::kEos) words.push_back(model_.target_vocab.token(id));
+    std::vector<std::vector<Hypothesis>> nbest;
+    if (targets) {
+      for (auto& h : heed::force_decode(*model_.model, source, batch_targets, options_.search.return_attention)) {
+        nbest.push_back({std::move(h)});
       }
-      translation.text = model_.target_tokenizer->decode(words);
+    } else {
+      nbest = beam_search(searched, source, options_.search);
+    }
+    for (size_t k = begin; k < end; ++k) {
+      const size_t i = order[k];
+      for (auto& hypothesis : nbest[k - begin]) {
+        translations[i].push_back(make_translation(source_tokens[i], std::move(hypothesis)));
+      }
     }
   }
   return translations;

@@ -1,15 +1,18 @@
 // Translator: text in, translations (with tokens, scores and attention) out.
 //
 // Wraps a loaded model directory: tokenizes, maps to ids, batches by length (within
-// one call), runs the search, maps back and detokenizes. Results come back in input
-// order. An empty input sentence gives an empty translation without running the model.
+// one call), runs the search (beam_search.h, for every beam size, so `translate` and
+// `dump-attention` see the same hypotheses), maps back and detokenizes. Results come
+// back in input order. An empty input sentence gives an empty translation without
+// running the model.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "data/sentence_pair.h"
-#include "decode/greedy_search.h"
+#include "attention/alignment.h"
+#include "decode/search_options.h"
 #include "train/model_directory.h"
 
 namespace heed {
@@ -17,7 +20,8 @@ namespace heed {
 struct Translation {
   std::vector<std::string> source_tokens;  // model tokens, ending with "</s>"
   std::vector<std::string> target_tokens;  // model tokens, ending with "</s>" when finished
-  std::string text;                        // detokenized output (without </s>)
+  std::string text;                        // detokenized output (without </s>); with
+                                           // replace_unknown, <unk> replaced (see below)
   Hypothesis hypothesis;                   // ids, scores, attention (see hypothesis.h)
 };
 
@@ -25,20 +29,30 @@ struct TranslatorOptions {
   int64_t batch_size = 32;  // sentences per model call
   bool use_cache = true;    // false: re-run the prefix each step (RecomputingModel), to compare
   SearchOptions search;
+  // Replace each <unk> of the output text by the source token it attends most (not
+  // </s>), from the alignment matrix of `alignment` (alignment.h). Needs attention,
+  // which the translator then computes.
+  bool replace_unknown = false;
+  AlignmentHead alignment;
 };
 
 class Translator {
  public:
   Translator(const LoadedModel& model, TranslatorOptions options);
 
+  // The best translation of each sentence.
   std::vector<Translation> translate(const std::vector<std::string>& sentences) const;
+  // The search's n-best list of each sentence, best first (one empty translation for an
+  // empty sentence).
+  std::vector<std::vector<Translation>> translate_nbest(const std::vector<std::string>& sentences) const;
 
   // Force-decodes each pair's target (the attention of a known translation).
   std::vector<Translation> force_decode(const std::vector<SentencePair>& pairs) const;
 
  private:
-  std::vector<Translation> run(const std::vector<std::string>& sources,
-                               const std::vector<std::string>* targets) const;
+  std::vector<std::vector<Translation>> run(const std::vector<std::string>& sources,
+                                            const std::vector<std::string>* targets) const;
+  Translation make_translation(const std::vector<std::string>& source_tokens, Hypothesis hypothesis) const;
 
   const LoadedModel& model_;
   TranslatorOptions options_;

@@ -23,6 +23,13 @@ std::string attention_part_name(AttentionPart part);
 AttentionPart parse_attention_part(const std::string& name);  // heed::Error when unknown
 std::vector<AttentionPart> all_attention_parts();
 
+// How many layers and heads a model returns for one part.
+struct AttentionPartShape {
+  int64_t layers = 1;
+  int64_t heads = 1;
+};
+using AttentionLayout = std::map<AttentionPart, AttentionPartShape>;
+
 struct AttentionMaps {
   std::map<AttentionPart, torch::Tensor> parts;  // each (B, layers, heads, queries, keys)
 

@@ -50,6 +50,7 @@ class GruBahdanau : public Seq2SeqModel {
                   bool return_attention) override;
   void reorder(DecoderState& state, const torch::Tensor& index) override;
 
+  AttentionLayout attention_layout() const override { return {{AttentionPart::Cross, {1, 1}}}; }
   std::string name() const override { return "gru-bahdanau"; }
   nlohmann::json hyperparameters() const override { return config_.to_json(); }
 

@@ -64,6 +64,9 @@ class Seq2SeqModel : public torch::nn::Module {
   // Keeps rows `index` (K) int64 of the state, in that order (beam search, finished rows).
   virtual void reorder(DecoderState& state, const torch::Tensor& index) = 0;
 
+  // The parts, layers and heads of the attention this model returns.
+  virtual AttentionLayout attention_layout() const = 0;
+
   // Registry name and the complete, resolved hyperparameters (saved in config.json).
   virtual std::string name() const = 0;
   virtual nlohmann::json hyperparameters() const = 0;

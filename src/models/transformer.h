@@ -52,6 +52,11 @@ class Transformer : public Seq2SeqModel {
   StepOutput step(DecoderState& state, const torch::Tensor& tokens, bool return_attention) override;
   void reorder(DecoderState& state, const torch::Tensor& index) override;
 
+  AttentionLayout attention_layout() const override {
+    return {{AttentionPart::EncoderSelf, {config_.encoder_layers, config_.heads}},
+            {AttentionPart::DecoderSelf, {config_.decoder_layers, config_.heads}},
+            {AttentionPart::Cross, {config_.decoder_layers, config_.heads}}};
+  }
   std::string name() const override { return "transformer"; }
   nlohmann::json hyperparameters() const override { return config_.to_json(); }
 

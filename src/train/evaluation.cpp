@@ -69,6 +69,7 @@ EvaluationResult evaluate(const LoadedModel& model, const std::vector<SentencePa
 
   TranslatorOptions translator_options;
   translator_options.batch_size = options.batch_size;
+  translator_options.search = options.search;
   const Translator translator(model, translator_options);
   std::vector<std::string> sources, references;
   for (const auto& pair : pairs) {

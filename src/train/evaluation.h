@@ -1,5 +1,5 @@
 // Evaluation of a model on sentence pairs: teacher-forced and free-running loss /
-// perplexity, and greedy translation scored by exact match, corpus BLEU and chrF
+// perplexity, and translation (greedy unless asked) scored by exact match, corpus BLEU and chrF
 // (sacreBLEU-exact).
 #pragma once
 
@@ -9,6 +9,7 @@
 
 #include "data/batching.h"
 #include "data/sentence_pair.h"
+#include "decode/search_options.h"
 #include "metrics/bleu.h"
 #include "train/model_directory.h"
 
@@ -41,13 +42,14 @@ struct EvaluationResult {
   double exact_match = 0.0; // 0..1
   BleuScore bleu;
   ChrfScore chrf;
-  std::vector<std::string> hypotheses;  // detokenized greedy outputs, input order
+  std::vector<std::string> hypotheses;  // detokenized outputs of the search, input order
 };
 
 struct EvaluationOptions {
   int64_t batch_tokens = 4096;   // teacher-forced loss batches
-  int64_t batch_size = 64;       // sentences per greedy decoding call
+  int64_t batch_size = 64;       // sentences per decoding call
   bool free_running = false;     // also compute the free-running loss
+  SearchOptions search;          // how the translations are searched (greedy by default)
   BleuOptions bleu;
 };
 

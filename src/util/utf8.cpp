@@ -152,4 +152,23 @@ std::string to_lower(std::string_view text) {
   return out;
 }
 
+CodePoint next_code_point(std::string_view text, size_t at) {
+  const auto lead = static_cast<unsigned char>(text[at]);
+  if (lead < 0x80) return {1, lead, true};
+  size_t length = 0;
+  if ((lead >> 5) == 0x6) length = 2;
+  else if ((lead >> 4) == 0xE) length = 3;
+  else if ((lead >> 3) == 0x1E) length = 4;
+  if (length == 0 || at + length > text.size()) return {1, 0xFFFD, false};
+  char32_t value = lead & (0x7F >> length);
+  for (size_t i = 1; i < length; ++i) {
+    const auto byte = static_cast<unsigned char>(text[at + i]);
+    if ((byte & 0xC0) != 0x80) return {1, 0xFFFD, false};
+    value = (value << 6) | (byte & 0x3F);
+  }
+  const char32_t smallest = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000;
+  const bool valid = value >= smallest && value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF);
+  return {length, valid ? value : char32_t{0xFFFD}, valid};
+}
+
 }  // namespace heed::utf8

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/browser.h"
 #include "support/run_heed.h"
 #include "support/trained_model_suite.h"
 #include "util/csv.h"
@@ -109,6 +110,86 @@ TEST_F(CliEndToEnd, DumpAttentionMatrixFormat) {
   EXPECT_EQ(header[1], "3");
   EXPECT_EQ(header[2], "▁");
   EXPECT_EQ(header.back(), "</s>");
+}
+
+TEST_F(CliEndToEnd, ReportWritesTheTrainingAsOneHtmlPage) {
+  const std::string page = *dir_ / "report.html";
+  const auto result = run_heed("report " + model() + " --out " + page);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string html = testing::read_text(page);
+  EXPECT_NE(html.find("gru-bahdanau"), std::string::npos);
+  // Two validations (steps 6 and 12): two points on each validation series.
+  EXPECT_NE(html.find("<title>validation at step 12: "), std::string::npos);
+  EXPECT_NE(html.find("<title>BLEU at step 6: "), std::string::npos);
+  const auto missing = run_heed("report " + (*dir_ / "no-such-model"));
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("is not a heed model directory"), std::string::npos) << missing.err;
+}
+
+// The GRU model has one attention matrix per sentence: one cross panel each.
+TEST_F(CliEndToEnd, DumpAttentionHtmlHasOneCrossPanelPerSentence) {
+  const std::string page = *dir_ / "attention.html";
+  const auto result = run_heed("dump-attention --model " + model() + " --html " + page, "3 may 1979\n5/30/70\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "");  // no CSV asked for
+  const std::string html = testing::read_text(page);
+  auto occurrences = [&html](const std::string& needle) {
+    size_t count = 0;
+    for (size_t at = html.find(needle); at != std::string::npos; at = html.find(needle, at + needle.size())) ++count;
+    return count;
+  };
+  EXPECT_EQ(occurrences("class=\"panel\""), 2u);
+  EXPECT_EQ(occurrences("<figure class=\"panel\" data-part=\"cross\" data-layer=\"0\" data-head=\"0\">"), 2u);
+  EXPECT_EQ(occurrences("<section class=\"sentence\""), 2u);
+  EXPECT_NE(html.find("gru-bahdanau"), std::string::npos);
+  EXPECT_NE(html.find("5/30/70"), std::string::npos);
+  EXPECT_NE(html.find("&lt;/s&gt;"), std::string::npos);  // </s> is a labelled row and column
+}
+
+// Characters merged into words (the source "3 may 1979" reads as 3 words + </s>), with
+// the diagnostics columns.
+TEST_F(CliEndToEnd, DumpAttentionInWordsWithStats) {
+  const auto result = run_heed("dump-attention --model " + model() + " --aggregate words --stats", "3 may 1979\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto lines = split_lines(result.out);
+  ASSERT_GT(lines.size(), 4u);
+  EXPECT_EQ(lines[0],
+            "sentence,part,layer,head,query_index,query_token,key_index,key_token,weight,"
+            "query_entropy,key_coverage,eos_mass,unattended_share");
+  std::map<std::string, double> row_sums;
+  std::map<int, std::string> keys;
+  std::map<std::string, double> coverage;  // key token -> sum of its column
+  std::map<std::string, double> coverage_column;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const auto f = csv::parse_line(lines[i]);
+    ASSERT_EQ(f.size(), 13u) << lines[i];
+    keys[std::stoi(f[6])] = f[7];
+    row_sums[f[4]] += std::stod(f[8]);
+    coverage[f[7]] += std::stod(f[8]);
+    coverage_column[f[7]] = std::stod(f[10]);
+    EXPECT_GE(std::stod(f[9]), 0.0);  // entropy
+    const double eos_mass = std::stod(f[11]), unattended = std::stod(f[12]);
+    EXPECT_GE(eos_mass, 0.0);
+    EXPECT_LE(eos_mass, 1.0);
+    EXPECT_GE(unattended, 0.0);
+    EXPECT_LE(unattended, 1.0);
+  }
+  EXPECT_EQ(keys, (std::map<int, std::string>{{0, "3"}, {1, "may"}, {2, "1979"}, {3, "</s>"}}));
+  for (const auto& [query, sum] : row_sums) EXPECT_NEAR(sum, 1.0, 1e-4) << "query " << query;
+  for (const auto& [key, sum] : coverage) EXPECT_NEAR(coverage_column[key], sum, 1e-4) << key;
+}
+
+TEST_F(CliEndToEnd, HtmlRendersOneHeatmapPerSentenceInHeadlessChromium) {
+  if (!testing::have_chromium()) GTEST_SKIP() << "no " << testing::kChromium;
+  const std::string page = *dir_ / "browser.html";
+  const auto result = run_heed("dump-attention --model " + model() + " --html " + page, "3 may 1979\n5/30/70\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto render = testing::render_in_chromium(page, *dir_ / "browser");
+  ASSERT_TRUE(render) << "chromium failed";
+  EXPECT_EQ(testing::count_occurrences(render->dom, "<figure class=\"panel\""), 2u);
+  const auto blank = testing::blank_png_bytes(*dir_ / "browser");
+  ASSERT_GT(blank, 0u);
+  EXPECT_GT(render->png_bytes, 3 * blank) << "the screenshot looks blank";
 }
 
 TEST_F(CliEndToEnd, EvalReportsJson) {

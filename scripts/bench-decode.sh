@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Decoding speed of `heed translate` on Multi30k test2016 (1,000 sentences), with the
+# models scripts/multi30k.sh trains from the recipes.
+#
+#   scripts/bench-decode.sh [--models "gru-bahdanau transformer"] [--dir runs/multi30k]
+#                           [--threads "1 2"] [--batches "1 64"] [--beams "1 5"]
+#                           [--latency-sentences 200] [--uncached-sentences 100]
+#
+# For each model, thread count, batch size and beam: sentences/s and output tokens/s
+# (heed's own timing, model loading excluded), peak RSS, and BLEU of the output (so a
+# faster setting cannot hide a worse one). At batch 1: p50/p95 latency per sentence,
+# measured as a user sees it — one line written into translate's stdin, the time until
+# its translation comes back. For the Transformer: cached vs uncached (--no-cache)
+# decoding on the test sentences whose greedy output has at least 30 tokens.
+# The ratios asked for are printed at the end: beam 5 / greedy time at batch 64, and
+# uncached / cached time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+models="gru-bahdanau transformer"
+dir=runs/multi30k
+threads_list="1 2"
+batches="1 64"
+beams="1 5"
+latency_sentences=200
+uncached_sentences=100
+while (($#)); do
+  case "$1" in
+    --models) models=$2; shift 2 ;;
+    --dir) dir=$2; shift 2 ;;
+    --threads) threads_list=$2; shift 2 ;;
+    --batches) batches=$2; shift 2 ;;
+    --beams) beams=$2; shift 2 ;;
+    --latency-sentences) latency_sentences=$2; shift 2 ;;
+    --uncached-sentences) uncached_sentences=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+shared=${HEED_SHARED:-../shared}
+tok=$shared/data/multi30k/tok
+test_src=$tok/test_2016_flickr.lc.norm.tok.de
+test_ref=$tok/test_2016_flickr.lc.norm.tok.en
+if [[ ! -f $test_src ]]; then
+  echo "bench-decode.sh: $test_src not found (../shared/data is not part of the repository); nothing to do" >&2
+  exit 0
+fi
+heed=build/heed
+[[ -x $heed ]] || scripts/build.sh --no-tests
+work=$(mktemp -d /tmp/heed_bench_decode.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# translate MODEL_DIR INPUT THREADS EXTRA... -> "sentences_per_s tokens_per_s rss_mb seconds" ($work/out)
+translate() {
+  local model_dir=$1 input=$2 threads=$3; shift 3
+  /usr/bin/time -f "%M" -o "$work/rss" $heed translate --model "$model_dir" --threads "$threads" "$@" \
+    < "$input" > "$work/out" 2> "$work/log"
+  # "translated N sentences, M output tokens in S s: X sentences/s, Y tokens/s"
+  local line
+  line=$(grep -o 'translated .*' "$work/log" | tail -1)
+  awk -v rss="$(cat "$work/rss")" '{gsub(/[:,]/, ""); printf "%s %s %.0f %s\n", $10, $12, rss / 1024, $8}' <<< "$line"
+}
+
+# latency MODEL_DIR THREADS EXTRA... -> "p50_ms p95_ms": one line at a time through a pipe.
+latency() {
+  local model_dir=$1 threads=$2; shift 2
+  head -n "$latency_sentences" "$test_src" > "$work/latency.in"
+  /usr/bin/python3 - "$heed" "$model_dir" "$threads" "$work/latency.in" "$@" <<'PY'
+import subprocess, sys, time
+heed, model, threads, path, extra = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+p = subprocess.Popen([heed, "-q", "translate", "--model", model, "--threads", threads, "--batch-size", "1"] + extra,
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+p.stdin.write("ein hund .\n"); p.stdin.flush(); p.stdout.readline()  # model loaded, first call warm
+times = []
+for line in open(path, encoding="utf-8"):
+    start = time.perf_counter()
+    p.stdin.write(line); p.stdin.flush()
+    p.stdout.readline()
+    times.append((time.perf_counter() - start) * 1000)
+p.stdin.close(); p.wait()
+times.sort()
+print(f"{times[len(times) // 2]:.1f} {times[min(len(times) - 1, int(len(times) * 0.95))]:.1f}")
+PY
+}
+
+bleu() { $heed score --ref "$test_ref" --tokenize none < "$1" | cut -d' ' -f1; }
+
+row() { printf '%-14s %7s %6s %5s %10s %10s %8s %7s %9s %9s\n' "$@"; }
+declare -A seconds
+
+echo "heed translate on Multi30k test2016 (1000 sentences); time excludes model loading"
+row "model" "threads" "batch" "beam" "sent/s" "tok/s" "RSS MB" "BLEU" "p50 ms" "p95 ms"
+for model in $models; do
+  model_dir=$dir/heed-$model
+  if [[ ! -f $model_dir/config.json ]]; then
+    echo "bench-decode.sh: no model in $model_dir: run scripts/multi30k.sh --models $model first" >&2
+    continue
+  fi
+  for threads in $threads_list; do
+    for batch in $batches; do
+      for beam in $beams; do
+        read -r sps tps rss secs < <(translate "$model_dir" "$test_src" "$threads" --batch-size "$batch" --beam "$beam")
+        seconds[$model,$threads,$batch,$beam]=$secs
+        score=$(bleu "$work/out")
+        p50=-; p95=-
+        if ((batch == 1)); then read -r p50 p95 < <(latency "$model_dir" "$threads" --beam "$beam"); fi
+        row "$model" "$threads" "$batch" "$beam" "$sps" "$tps" "$rss" "$score" "$p50" "$p95"
+      done
+    done
+  done
+done
+
+echo
+echo "beam 5 / greedy time at batch 64 (goal <= 3):"
+for model in $models; do
+  for threads in $threads_list; do
+    greedy=${seconds[$model,$threads,64,1]:-}
+    beam5=${seconds[$model,$threads,64,5]:-}
+    [[ -n $greedy && -n $beam5 ]] || continue
+    printf '  %-14s threads %s: %.2f\n' "$model" "$threads" "$(awk -v a="$beam5" -v b="$greedy" 'BEGIN {print a / b}')"
+  done
+done
+
+if [[ " $models " == *" transformer "* && -f $dir/heed-transformer/config.json ]]; then
+  # The sentences whose greedy output has >= 30 tokens (the issue's 30-token outputs).
+  model_dir=$dir/heed-transformer
+  $heed -q translate --model "$model_dir" --threads 2 --output jsonl < "$test_src" > "$work/greedy.jsonl"
+  /usr/bin/python3 - "$work/greedy.jsonl" "$test_src" "$uncached_sentences" > "$work/long.in" <<'PY'
+import json, sys
+sources = open(sys.argv[2], encoding="utf-8").read().splitlines()
+picked = [sources[i] for i, line in enumerate(open(sys.argv[1], encoding="utf-8"))
+          if len(json.loads(line)["tokens"]) >= 30]
+# Few test outputs are that long: repeat them up to the requested count.
+out = (picked * (int(sys.argv[3]) // max(1, len(picked)) + 1))[: int(sys.argv[3])]
+print("\n".join(out))
+PY
+  echo
+  echo "transformer, cached vs uncached decoding, $(wc -l < "$work/long.in") sentences with >= 30-token greedy outputs:"
+  for threads in $threads_list; do
+    read -r _ _ _ cached < <(translate "$model_dir" "$work/long.in" "$threads" --batch-size 1)
+    read -r _ _ _ uncached < <(translate "$model_dir" "$work/long.in" "$threads" --batch-size 1 --no-cache)
+    printf '  threads %s, batch 1: cached %.2f s, uncached %.2f s: %.2fx\n' "$threads" "$cached" "$uncached" \
+      "$(awk -v a="$uncached" -v b="$cached" 'BEGIN {print a / b}')"
+  done
+fi

@@ -1,0 +1,114 @@
+#include "decode/output_format.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "text/vocabulary.h"
+#include "util/error.h"
+
+namespace heed {
+
+OutputFormat parse_output_format(const std::string& name) {
+  if (name == "text") return OutputFormat::Text;
+  if (name == "nbest") return OutputFormat::Nbest;
+  if (name == "jsonl") return OutputFormat::Jsonl;
+  throw Error("--output must be text, nbest or jsonl (got '" + name + "')");
+}
+
+AlignmentKind parse_alignment_kind(const std::string& name) {
+  if (name == "none") return AlignmentKind::None;
+  if (name == "hard") return AlignmentKind::Hard;
+  if (name == "soft") return AlignmentKind::Soft;
+  throw Error("--alignment must be hard, soft or none (got '" + name + "')");
+}
+
+namespace {
+
+bool ends_with_eos(const Translation& translation) {
+  return !translation.hypothesis.tokens.empty() && translation.hypothesis.tokens.back() == Vocabulary::kEos;
+}
+
+std::string alignment_text(const Translation& translation, const OutputOptions& options) {
+  if (translation.hypothesis.tokens.empty()) return "";  // an empty input
+  const auto weights = alignment_matrix(translation.hypothesis, options.alignment_head);
+  return options.alignment == AlignmentKind::Hard
+             ? pharaoh_alignment(hard_alignment(weights, ends_with_eos(translation)))
+             : soft_alignment(weights);
+}
+
+nlohmann::json alignment_json(const Translation& translation, const OutputOptions& options) {
+  auto json = nlohmann::json::array();
+  if (translation.hypothesis.tokens.empty()) return json;
+  const auto weights = alignment_matrix(translation.hypothesis, options.alignment_head);
+  if (options.alignment == AlignmentKind::Hard) {
+    for (const auto& link : hard_alignment(weights, ends_with_eos(translation))) {
+      json.push_back({link.source, link.target});
+    }
+    return json;
+  }
+  const auto w = weights.accessor<float, 2>();
+  for (int64_t t = 0; t < weights.size(0); ++t) {
+    std::vector<double> row;
+    for (int64_t s = 0; s < weights.size(1); ++s) row.push_back(w[t][s]);
+    json.push_back(row);
+  }
+  return json;
+}
+
+// Scores as text: %.6f, the precision Marian and Moses n-best lists use.
+std::string score_text(double score) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.6f", score);
+  return buffer;
+}
+
+nlohmann::json hypothesis_json(const Translation& translation, const OutputOptions& options) {
+  const Hypothesis& h = translation.hypothesis;
+  nlohmann::json json;
+  json["hypothesis"] = translation.text;
+  json["score"] = h.normalized_score;
+  json["log_prob"] = h.score;
+  json["tokens"] = translation.target_tokens;
+  json["token_log_probs"] = h.token_log_probs;
+  if (options.alignment != AlignmentKind::None) json["alignment"] = alignment_json(translation, options);
+  return json;
+}
+
+}  // namespace
+
+void write_translations(std::ostream& out, size_t id, const std::string& source,
+                        const std::vector<Translation>& nbest, const OutputOptions& options) {
+  const bool aligned = options.alignment != AlignmentKind::None;
+  switch (options.format) {
+    case OutputFormat::Text: {
+      const Translation& best = nbest.front();
+      out << best.text;
+      if (aligned) out << " ||| " << alignment_text(best, options);
+      out << '\n';
+      return;
+    }
+    case OutputFormat::Nbest:
+      for (const auto& translation : nbest) {
+        out << id << " ||| " << translation.text << " ||| " << score_text(translation.hypothesis.normalized_score);
+        if (aligned) out << " ||| " << alignment_text(translation, options);
+        out << '\n';
+      }
+      return;
+    case OutputFormat::Jsonl: {
+      nlohmann::json json;
+      json["id"] = id;
+      json["source"] = source;
+      json["source_tokens"] = nbest.front().source_tokens;
+      json.update(hypothesis_json(nbest.front(), options));
+      if (options.all_hypotheses) {
+        json["nbest"] = nlohmann::json::array();
+        for (const auto& translation : nbest) json["nbest"].push_back(hypothesis_json(translation, options));
+      }
+      out << json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+      return;
+    }
+  }
+}
+
+}  // namespace heed

@@ -1,0 +1,20 @@
+// Joining a hypothesis's per-step attention into per-sentence matrices (hypothesis.h).
+#pragma once
+
+#include <vector>
+
+#include "models/attention_maps.h"
+
+namespace heed {
+
+// pieces: one per decoding step t = 0..T-1, each (layers, heads, 1, keys_t) of one row.
+// Returns (layers, heads, T, keys): cross keys trimmed to the source_length real source
+// tokens; dec_self keys grow by one per step, so earlier rows are padded with zeros up
+// to T keys (zero above the diagonal).
+torch::Tensor join_step_attention(AttentionPart part, const std::vector<torch::Tensor>& pieces,
+                                  int64_t source_length);
+
+// (B, L, H, S, S) row `row` of a source-side part -> (L, H, length, length).
+torch::Tensor source_attention_of_row(const torch::Tensor& weights, int64_t row, int64_t length);
+
+}  // namespace heed
