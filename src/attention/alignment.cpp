@@ -70,15 +70,6 @@ std::vector<AlignmentLink> threshold_alignment(const torch::Tensor& weights, dou
   return links;
 }
 
-std::string pharaoh_alignment(const std::vector<AlignmentLink>& links) {
-  std::string text;
-  for (const auto& link : links) {
-    if (!text.empty()) text += ' ';
-    text += std::to_string(link.source) + "-" + std::to_string(link.target);
-  }
-  return text;
-}
-
 std::string soft_alignment(const torch::Tensor& weights) {
   const auto w = weights.accessor<float, 2>();
   std::string text;

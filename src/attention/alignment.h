@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "attention/alignment_link.h"
 #include "decode/hypothesis.h"
 
 namespace heed {
@@ -35,11 +36,6 @@ void check_alignment_head(const AttentionLayout& layout, const AlignmentHead& he
 // no cross-attention.
 torch::Tensor alignment_matrix(const Hypothesis& hypothesis, const AlignmentHead& head);
 
-struct AlignmentLink {
-  int64_t source = 0;
-  int64_t target = 0;
-  bool operator==(const AlignmentLink& other) const { return source == other.source && target == other.target; }
-};
 
 // One link per target token except a final </s>: the most attended source token except
 // the source's final </s> (ties: the first). weights: (T, S) as alignment_matrix returns.
@@ -50,9 +46,6 @@ std::vector<AlignmentLink> hard_alignment(const torch::Tensor& weights, bool tar
 // ordered by target, then source. weights: (T, S) as alignment_matrix returns.
 std::vector<AlignmentLink> threshold_alignment(const torch::Tensor& weights, double threshold,
                                                bool target_ends_with_eos);
-
-// Pharaoh format, source-target: "0-0 1-2 2-1" (empty for no links).
-std::string pharaoh_alignment(const std::vector<AlignmentLink>& links);
 
 // Marian's soft alignment: per target token (incl. </s>), its weights over all source
 // tokens (incl. </s>) joined by ",", target tokens separated by " ".

@@ -3,7 +3,9 @@
 // penultimate layer, mean over heads) into hard links, and scores them against gold
 // Pharaoh alignments: AER, precision and recall (attention/alignment_eval.h).
 // --all-heads scores every head of every cross-attention layer, to find the heads that
-// align. Needs a model whose tokens are the pairs' words (the word tokenizer).
+// align. A model reading subword pieces or characters is scored in words: its attention
+// is merged into words first (word_aggregation.h: sum over a word's source pieces, mean
+// over its target pieces), so every model is scored on the gold file's words.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 
 #include "attention/alignment.h"
 #include "attention/alignment_eval.h"
+#include "attention/word_aggregation.h"
 #include "commands/commands.h"
 #include "commands/runtime_options.h"
 #include "commands/validators.h"
@@ -51,21 +54,29 @@ struct ScoredHead {
 // The name LineReader gives a path in its errors.
 std::string input_name(const std::string& path) { return path.empty() || path == "-" ? "<stdin>" : path; }
 
-std::string tokens_mismatch(const std::string& side, int64_t tokens, int64_t words, const TokenizerConfig& config) {
-  return "the model's " + side + " tokenizer (" + tokenizer_kind_name(config.kind) + ") gives " +
-         std::to_string(tokens) + " token(s) for " + std::to_string(words) +
-         " word(s); align-eval needs exactly one model token per space-separated word: a model trained "
-         "with --tokenizer word, and pairs pre-tokenised the same way (punctuation separated by spaces). "
-         "Subword and character models are not supported yet";
+// Does this tokenizer read pieces of words (merged back into words for scoring)?
+bool reads_pieces(const TokenizerConfig& config) { return config.kind != TokenizerKind::Word; }
+
+// The words the model sees in `text`: its tokens, or for pieces the words they form.
+int64_t model_words(const Tokenizer& tokenizer, const std::string& text) {
+  const auto tokens = tokenizer.encode(text);
+  return static_cast<int64_t>(reads_pieces(tokenizer.config()) ? word_spans(tokens).size() : tokens.size());
 }
 
-// heed::Error "PAIRS:LINE: ..." unless the model's tokenizers give one token per word on
+std::string tokens_mismatch(const std::string& side, int64_t tokens, int64_t words, const TokenizerConfig& config) {
+  return "the model's " + side + " tokenizer (" + tokenizer_kind_name(config.kind) + ") reads " +
+         std::to_string(tokens) + " word(s) where the pair has " + std::to_string(words) +
+         "; align-eval needs the model to see the pair's space-separated words (for the word tokenizer, "
+         "punctuation separated by spaces as it splits it)";
+}
+
+// heed::Error "PAIRS:LINE: ..." unless the model's tokenizers see the pair's words on
 // both sides (checked before decoding, with the tokenizers the translator uses).
 void check_word_tokens(const SentencePair& pair, const LoadedModel& model, const std::string& file,
                        size_t line_number) {
   const int64_t source_words = count_words(pair.source), target_words = count_words(pair.target);
-  const auto source_tokens = static_cast<int64_t>(model.source_tokenizer->encode(pair.source).size());
-  const auto target_tokens = static_cast<int64_t>(model.target_tokenizer->encode(pair.target).size());
+  const int64_t source_tokens = model_words(*model.source_tokenizer, pair.source);
+  const int64_t target_tokens = model_words(*model.target_tokenizer, pair.target);
   if (source_tokens != source_words) {
     throw Error(at_line(file, line_number,
                         tokens_mismatch("source", source_tokens, source_words, model.config.source_tokenizer)));
@@ -78,10 +89,14 @@ void check_word_tokens(const SentencePair& pair, const LoadedModel& model, const
 
 // The predicted links of one force-decoded pair from the matrix of `head`.
 std::vector<AlignmentLink> predicted_links(const Translation& translation, const AlignmentHead& head,
-                                           std::optional<double> threshold) {
+                                           std::optional<double> threshold, const PieceSides& pieces) {
   const auto& tokens = translation.hypothesis.tokens;
   if (tokens.empty()) return {};  // empty source: nothing decoded
-  const torch::Tensor weights = alignment_matrix(translation.hypothesis, head);  // (T, S)
+  torch::Tensor weights = alignment_matrix(translation.hypothesis, head);  // (T, S) tokens
+  if (pieces.queries || pieces.keys) {  // (T', S') words
+    AttentionMatrix matrix{AttentionPart::Cross, 0, 0, translation.target_tokens, translation.source_tokens, weights};
+    weights = aggregate_words(matrix, pieces).weights;
+  }
   const bool ends_with_eos = tokens.back() == Vocabulary::kEos;
   return threshold ? threshold_alignment(weights, *threshold, ends_with_eos) : hard_alignment(weights, ends_with_eos);
 }
@@ -182,6 +197,7 @@ void run_align_eval(const AlignEvalOptions& o) {
   translator_options.search.return_attention = true;
   for (size_t i = 0; i < pairs.size(); ++i) check_word_tokens(pairs[i], model, pairs_name, i + 1);
   const Translator translator(model, translator_options);
+  const PieceSides pieces{reads_pieces(model.config.target_tokenizer), reads_pieces(model.config.source_tokenizer)};
   std::string alignments;  // --output-alignments, one Pharaoh line per pair
   // Force-decode a few batches at a time: the attention of every part, layer and head
   // is kept only until its links are counted.
@@ -193,10 +209,12 @@ void run_align_eval(const AlignEvalOptions& o) {
     const std::vector<Translation> translations = translator.force_decode(part);
     for (size_t k = 0; k < translations.size(); ++k) {
       const size_t i = begin + k;
-      const auto links = predicted_links(translations[k], chosen.head, o.threshold);
+      const auto links = predicted_links(translations[k], chosen.head, o.threshold, pieces);
       chosen.counts.add(links, gold[i]);
       if (!o.output_alignments.empty()) alignments += pharaoh_alignment(links) + "\n";
-      for (auto& entry : all) entry.counts.add(predicted_links(translations[k], entry.head, o.threshold), gold[i]);
+      for (auto& entry : all) {
+        entry.counts.add(predicted_links(translations[k], entry.head, o.threshold, pieces), gold[i]);
+      }
     }
   }
   if (!o.output_alignments.empty()) write_file_atomically(o.output_alignments, alignments);
@@ -207,7 +225,7 @@ void run_align_eval(const AlignEvalOptions& o) {
 void add_align_eval_command(CLI::App& app) {
   auto o = std::make_shared<AlignEvalOptions>();
   auto* cmd = app.add_subcommand("align-eval", "Score cross-attention as word alignment: AER, precision, recall");
-  cmd->add_option("--model", o->model_dir, "model directory written by `heed train` (word tokenizer)")->required();
+  cmd->add_option("--model", o->model_dir, "model directory written by `heed train`")->required();
   cmd->add_option("--pairs", o->pairs, "pre-tokenised pairs, one 'source ||| target' per line, words separated by spaces")
       ->required();
   cmd->add_option("--gold", o->gold,

@@ -119,7 +119,9 @@ class PairBuilder {
     for (const std::string& w : unit.target_words) {
       const size_t position = target_.size();
       target_.push_back(w);
-      for (size_t s : unit.source_positions) links_.push_back({s, position});
+      for (size_t s : unit.source_positions) {
+        links_.push_back({static_cast<int64_t>(s), static_cast<int64_t>(position)});
+      }
     }
   }
 
@@ -143,7 +145,7 @@ class PairBuilder {
 
   std::vector<std::string> source_;
   std::vector<std::string> target_;
-  std::vector<WordLink> links_;
+  std::vector<AlignmentLink> links_;
 };
 
 struct NounPhraseUnits {
@@ -280,17 +282,12 @@ std::vector<AlignedPair> generate_toy_language(size_t count, uint64_t seed,
   return pairs;
 }
 
-std::string pharaoh_links(const std::vector<WordLink>& links) {
-  std::vector<WordLink> sorted = links;
-  std::sort(sorted.begin(), sorted.end(), [](const WordLink& a, const WordLink& b) {
+std::string pharaoh_links(const std::vector<AlignmentLink>& links) {
+  std::vector<AlignmentLink> sorted = links;
+  std::sort(sorted.begin(), sorted.end(), [](const AlignmentLink& a, const AlignmentLink& b) {
     return a.target != b.target ? a.target < b.target : a.source < b.source;
   });
-  std::string text;
-  for (const WordLink& link : sorted) {
-    if (!text.empty()) text += ' ';
-    text += std::to_string(link.source) + "-" + std::to_string(link.target);
-  }
-  return text;
+  return pharaoh_alignment(sorted);
 }
 
 std::string to_pairs_text(const std::vector<SentencePair>& pairs) {

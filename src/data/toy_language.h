@@ -42,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "attention/alignment_link.h"
 #include "data/sentence_pair.h"
 
 namespace heed {
@@ -52,19 +53,9 @@ struct ToyLanguageOptions {
   double prepositional_phrase_rate = 0.3;  // probability of a prepositional phrase, in [0, 1]
 };
 
-// A gold link between source word `source` and target word `target` (0-based positions
-// of space-separated words).
-struct WordLink {
-  size_t source = 0;
-  size_t target = 0;
-  bool operator==(const WordLink& other) const {
-    return source == other.source && target == other.target;
-  }
-};
-
 struct AlignedPair {
   SentencePair pair;
-  std::vector<WordLink> links;  // sorted by target, then source
+  std::vector<AlignmentLink> links;  // gold links, sorted by target, then source
 };
 
 // `count` sentence pairs with their gold links; the same for a given seed on every
@@ -120,7 +111,7 @@ AlignedPair translate_toy_sentence(const ToySentence& sentence);
 
 // Pharaoh format "source-target" ("0-1 2-0"), the links sorted by target index, then by
 // source index; duplicates are kept; "" for no links.
-std::string pharaoh_links(const std::vector<WordLink>& links);
+std::string pharaoh_links(const std::vector<AlignmentLink>& links);
 
 // "source ||| target\n" per pair (tabs and line breaks inside a sentence become spaces).
 std::string to_pairs_text(const std::vector<SentencePair>& pairs);

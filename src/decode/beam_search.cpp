@@ -227,7 +227,15 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqModel& model, const Sour
 
     bool identity = next_parents.size() == live.size();
     for (size_t r = 0; identity && r < next_parents.size(); ++r) identity = next_parents[r] == static_cast<int64_t>(r);
-    if (!identity) model.reorder(*state, torch::tensor(next_parents, torch::kInt64).to(device));
+    if (!identity) {
+      const auto index = torch::tensor(next_parents, torch::kInt64).to(device);
+      // The same sentences in the same places: rows only move among their own sentence's.
+      if (next_active == active) {
+        model.reorder_within_sources(*state, index);
+      } else {
+        model.reorder(*state, index);
+      }
+    }
     tokens = torch::tensor(next_tokens, torch::kInt64).to(device);
     live = std::move(next_live);
     parents = std::move(next_parents);

@@ -37,15 +37,18 @@ std::vector<Translation> Translator::force_decode(const std::vector<SentencePair
   return translations;
 }
 
-Translation Translator::make_translation(const std::vector<std::string>& source_tokens,
-                                         Hypothesis hypothesis) const {
+Translation Translator::make_translation(const std::vector<std::string>& source_tokens, Hypothesis hypothesis,
+                                         const std::vector<std::string>* target_tokens) const {
   Translation translation;
   translation.source_tokens = source_tokens;
   translation.hypothesis = std::move(hypothesis);
   std::vector<std::string> words;
-  for (int64_t id : translation.hypothesis.tokens) {
-    translation.target_tokens.push_back(model_.target_vocab.token(id));
-    if (id != Vocabulary::kEos) words.push_back(model_.target_vocab.token(id));
+  const auto& ids = translation.hypothesis.tokens;
+  for (size_t t = 0; t < ids.size(); ++t) {
+    const bool given = target_tokens && t < target_tokens->size();
+    const std::string& token = given ? (*target_tokens)[t] : model_.target_vocab.token(ids[t]);
+    translation.target_tokens.push_back(token);
+    if (ids[t] != Vocabulary::kEos) words.push_back(token);
   }
   if (options_.replace_unknown && !translation.hypothesis.attention.empty()) {
     const auto links = hard_alignment(alignment_matrix(translation.hypothesis, options_.alignment),
@@ -65,7 +68,7 @@ std::vector<std::vector<Translation>> Translator::run(const std::vector<std::str
   const size_t count = sources.size();
   std::vector<std::vector<Translation>> translations(count);
   std::vector<std::vector<int64_t>> source_ids(count), target_ids(count);
-  std::vector<std::vector<std::string>> source_tokens(count);
+  std::vector<std::vector<std::string>> source_tokens(count), target_tokens(count);
   std::vector<size_t> order;  // non-empty sentences, sorted by length
   for (size_t i = 0; i < count; ++i) {
     auto tokens = model_.source_tokenizer->encode(sources[i]);
@@ -76,7 +79,10 @@ std::vector<std::vector<Translation>> Translator::run(const std::vector<std::str
     source_ids[i] = model_.source_vocab.ids(tokens);
     tokens.push_back(model_.source_vocab.token(Vocabulary::kEos));
     source_tokens[i] = std::move(tokens);
-    if (targets) target_ids[i] = model_.target_vocab.ids(model_.target_tokenizer->encode((*targets)[i]));
+    if (targets) {
+      target_tokens[i] = model_.target_tokenizer->encode((*targets)[i]);
+      target_ids[i] = model_.target_vocab.ids(target_tokens[i]);
+    }
     order.push_back(i);
   }
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -108,7 +114,8 @@ std::vector<std::vector<Translation>> Translator::run(const std::vector<std::str
     for (size_t k = begin; k < end; ++k) {
       const size_t i = order[k];
       for (auto& hypothesis : nbest[k - begin]) {
-        translations[i].push_back(make_translation(source_tokens[i], std::move(hypothesis)));
+        translations[i].push_back(
+            make_translation(source_tokens[i], std::move(hypothesis), targets ? &target_tokens[i] : nullptr));
       }
     }
   }

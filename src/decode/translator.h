@@ -18,8 +18,9 @@
 namespace heed {
 
 struct Translation {
-  std::vector<std::string> source_tokens;  // model tokens, ending with "</s>"
+  std::vector<std::string> source_tokens;  // tokenizer tokens, ending with "</s>"
   std::vector<std::string> target_tokens;  // model tokens, ending with "</s>" when finished
+                                           // (a forced reference: its tokenizer tokens)
   std::string text;                        // detokenized output (without </s>); with
                                            // replace_unknown, <unk> replaced (see below)
   Hypothesis hypothesis;                   // ids, scores, attention (see hypothesis.h)
@@ -52,7 +53,10 @@ class Translator {
  private:
   std::vector<std::vector<Translation>> run(const std::vector<std::string>& sources,
                                             const std::vector<std::string>* targets) const;
-  Translation make_translation(const std::vector<std::string>& source_tokens, Hypothesis hypothesis) const;
+  // target_tokens: for a force-decoded reference, its tokens as the tokenizer wrote them
+  // (so labels show words the vocabulary lacks); null: the vocabulary's tokens of the ids.
+  Translation make_translation(const std::vector<std::string>& source_tokens, Hypothesis hypothesis,
+                               const std::vector<std::string>* target_tokens = nullptr) const;
 
   const LoadedModel& model_;
   TranslatorOptions options_;

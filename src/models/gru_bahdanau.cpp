@@ -191,4 +191,9 @@ void GruBahdanau::reorder(DecoderState& base_state, const torch::Tensor& index) 
   state.hidden = state.hidden.index_select(1, index);
 }
 
+void GruBahdanau::reorder_within_sources(DecoderState& base_state, const torch::Tensor& index) {
+  auto& state = dynamic_cast<GruDecoderState&>(base_state);
+  state.hidden = state.hidden.index_select(1, index);  // the attention memory is per source
+}
+
 }  // namespace heed

@@ -49,6 +49,7 @@ class GruBahdanau : public Seq2SeqModel {
   StepOutput step(DecoderState& state, const torch::Tensor& tokens,
                   bool return_attention) override;
   void reorder(DecoderState& state, const torch::Tensor& index) override;
+  void reorder_within_sources(DecoderState& state, const torch::Tensor& index) override;
 
   AttentionLayout attention_layout() const override { return {{AttentionPart::Cross, {1, 1}}}; }
   std::string name() const override { return "gru-bahdanau"; }

@@ -64,6 +64,12 @@ class Seq2SeqModel : public torch::nn::Module {
   // Keeps rows `index` (K) int64 of the state, in that order (beam search, finished rows).
   virtual void reorder(DecoderState& state, const torch::Tensor& index) = 0;
 
+  // reorder for an index (B) that keeps the number of rows and sends every row to a row
+  // of the same source sentence (beam search among one sentence's hypotheses): the
+  // source-side state (encoder memory, cross-attention keys and values) is the same for
+  // both rows and is left as it is; only the target-side state moves. Default: reorder.
+  virtual void reorder_within_sources(DecoderState& state, const torch::Tensor& index) { reorder(state, index); }
+
   // The parts, layers and heads of the attention this model returns.
   virtual AttentionLayout attention_layout() const = 0;
 

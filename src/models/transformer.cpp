@@ -213,4 +213,13 @@ void Transformer::reorder(DecoderState& base_state, const torch::Tensor& index) 
   }
 }
 
+void Transformer::reorder_within_sources(DecoderState& base_state, const torch::Tensor& index) {
+  auto& state = dynamic_cast<TransformerDecoderState&>(base_state);
+  for (auto& cache : state.caches) {  // cross keys/values and the memory mask are per source
+    if (cache.self.keys.defined()) {
+      cache.self = {cache.self.keys.index_select(0, index), cache.self.values.index_select(0, index)};
+    }
+  }
+}
+
 }  // namespace heed

@@ -51,6 +51,7 @@ class Transformer : public Seq2SeqModel {
   std::unique_ptr<DecoderState> start(const SourceBatch& source, bool return_attention) override;
   StepOutput step(DecoderState& state, const torch::Tensor& tokens, bool return_attention) override;
   void reorder(DecoderState& state, const torch::Tensor& index) override;
+  void reorder_within_sources(DecoderState& state, const torch::Tensor& index) override;
 
   AttentionLayout attention_layout() const override {
     return {{AttentionPart::EncoderSelf, {config_.encoder_layers, config_.heads}},

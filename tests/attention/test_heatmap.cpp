@@ -204,13 +204,13 @@ TEST(HeatmapSvg, PanelTitlesAreZeroBasedAndNameThePart) {
 // Two sentences: a Transformer-like one (3 parts x 2 layers x 2 heads) and a GRU-like one
 // (one cross matrix), the second with an n-best rank and markup in its text.
 std::vector<HtmlSentence> two_sentences() {
-  HtmlSentence transformer{0, std::nullopt, "3 may 1979", "1979-05-03", {}};
+  HtmlSentence transformer{0, std::nullopt, "3 may 1979", "1979-05-03", {}, {}};
   for (auto part : {AttentionPart::EncoderSelf, AttentionPart::DecoderSelf, AttentionPart::Cross}) {
     for (int64_t layer = 0; layer < 2; ++layer) {
       for (int64_t head = 0; head < 2; ++head) transformer.matrices.push_back(uniform_matrix(part, layer, head, 4, 5));
     }
   }
-  HtmlSentence gru{1, size_t{2}, "a < b & \"c\"", "<unk> 'd'", {uniform_matrix(AttentionPart::Cross, 0, 0, 3, 3)}};
+  HtmlSentence gru{1, size_t{2}, "a < b & \"c\"", "<unk> 'd'", {uniform_matrix(AttentionPart::Cross, 0, 0, 3, 3)}, {}};
   return {transformer, gru};
 }
 
@@ -261,7 +261,7 @@ TEST(AttentionHtml, OnePanelPerMatrixWithItsDataAttributes) {
 
 TEST(AttentionHtml, MeanOverHeadsIsMarkedAvg) {
   std::ostringstream out;
-  const HtmlSentence sentence{0, std::nullopt, "x", "y", {uniform_matrix(AttentionPart::Cross, 1, -1, 2, 2)}};
+  const HtmlSentence sentence{0, std::nullopt, "x", "y", {uniform_matrix(AttentionPart::Cross, 1, -1, 2, 2)}, {}};
   write_attention_html(out, "m", {sentence});
   EXPECT_NE(out.str().find("data-part=\"cross\" data-layer=\"1\" data-head=\"avg\""), std::string::npos);
   EXPECT_NE(out.str().find("layer 1 · mean of heads · cross-attention"), std::string::npos);

@@ -78,7 +78,9 @@ TEST_F(CliDecoding, NbestListsParseAsIdHypothesisScore) {
     EXPECT_EQ(fields[0], std::to_string(i / 3)) << lines[i];
     const double score = std::stod(fields[2]);
     EXPECT_LT(score, 0.0);
-    if (i % 3 != 0) EXPECT_LE(score, std::stod(split(lines[i - 1], " ||| ")[2])) << "best first";
+    if (i % 3 != 0) {
+      EXPECT_LE(score, std::stod(split(lines[i - 1], " ||| ")[2])) << "best first";
+    }
   }
 }
 

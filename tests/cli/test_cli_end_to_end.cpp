@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <map>
+#include <sstream>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
@@ -190,6 +191,31 @@ TEST_F(CliEndToEnd, HtmlRendersOneHeatmapPerSentenceInHeadlessChromium) {
   const auto blank = testing::blank_png_bytes(*dir_ / "browser");
   ASSERT_GT(blank, 0u);
   EXPECT_GT(render->png_bytes, 3 * blank) << "the screenshot looks blank";
+}
+
+// A character model is scored in words: its attention merged into the pairs' words.
+TEST_F(CliEndToEnd, AlignEvalScoresACharacterModelInWords) {
+  const std::string pairs = *dir_ / "char.pairs", gold = *dir_ / "char.gold", predicted = *dir_ / "char.predicted";
+  testing::write_text(pairs, "3 may 1979 ||| 1979 - 05 - 03\nmay 5 , 1970 ||| 1970 - 05 - 05\n");
+  testing::write_text(gold, "2-0 1-2 0-4\n3-0 0-2 1-4\n");
+  const auto result = run_heed("align-eval --json --model " + model() + " --pairs " + pairs + " --gold " + gold +
+                               " --output-alignments " + predicted);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["sentences"], 2);
+  EXPECT_EQ(json["sure"], 6);
+  EXPECT_EQ(json["predicted"], 10);  // one link per target word: 5 + 5
+  const auto lines = split_lines(testing::read_text(predicted));
+  ASSERT_EQ(lines.size(), 2u);
+  for (const auto& line : lines) {
+    std::istringstream links(line);
+    int count = 0;
+    for (std::string link; links >> link; ++count) {
+      const int source = std::stoi(link.substr(0, link.find('-')));
+      EXPECT_LT(source, 4) << line;  // word indices, not character indices
+    }
+    EXPECT_EQ(count, 5) << line;
+  }
 }
 
 TEST_F(CliEndToEnd, EvalReportsJson) {

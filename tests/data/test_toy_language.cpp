@@ -33,9 +33,9 @@ std::vector<std::string> words(const std::string& text) {
 }
 
 // Links in the order given (pharaoh_links sorts), to check the order generation promises.
-std::string in_given_order(const std::vector<WordLink>& links) {
+std::string in_given_order(const std::vector<AlignmentLink>& links) {
   std::string text;
-  for (const WordLink& link : links) {
+  for (const AlignmentLink& link : links) {
     if (!text.empty()) text += ' ';
     text += std::to_string(link.source) + "-" + std::to_string(link.target);
   }
@@ -122,8 +122,8 @@ std::optional<ParsedSentence> parse_source(const std::string& source) {
 // Target positions linked to each source position (ascending).
 std::vector<std::vector<size_t>> targets_of(const AlignedPair& p) {
   std::vector<std::vector<size_t>> out(words(p.pair.source).size());
-  for (const WordLink& link : p.links) {
-    if (link.source < out.size()) out[link.source].push_back(link.target);
+  for (const AlignmentLink& link : p.links) {
+    if (static_cast<size_t>(link.source) < out.size()) out[link.source].push_back(link.target);
   }
   for (auto& t : out) std::sort(t.begin(), t.end());
   return out;
@@ -405,10 +405,10 @@ TEST(GenerateToyLanguage, GoldLinksFollowTheDictionary) {
     const std::vector<std::string> src = words(p.pair.source);
     const std::vector<std::string> tgt = words(p.pair.target);
     std::vector<std::vector<size_t>> sources_of_target(tgt.size());
-    std::set<std::pair<size_t, size_t>> distinct;
-    for (const WordLink& link : p.links) {
-      ASSERT_LT(link.source, src.size()) << p.pair.source;
-      ASSERT_LT(link.target, tgt.size()) << p.pair.target;
+    std::set<std::pair<int64_t, int64_t>> distinct;
+    for (const AlignmentLink& link : p.links) {
+      ASSERT_LT(static_cast<size_t>(link.source), src.size()) << p.pair.source;
+      ASSERT_LT(static_cast<size_t>(link.target), tgt.size()) << p.pair.target;
       EXPECT_TRUE(distinct.insert({link.source, link.target}).second) << "duplicate link";
       sources_of_target[link.target].push_back(link.source);
       // The target word is a word of the source word's dictionary entry.
@@ -434,7 +434,9 @@ TEST(GenerateToyLanguage, GoldLinksFollowTheDictionary) {
     for (size_t s = 0; s < src.size(); ++s) {
       const size_t expected = src[s] == "next" || src[s] == "to" ? 1 : dict.at(src[s]).size();
       ASSERT_EQ(targets[s].size(), expected) << p.pair.source << " @" << s;
-      if (src[s] == "a") EXPECT_TRUE(targets[s].empty());
+      if (src[s] == "a") {
+        EXPECT_TRUE(targets[s].empty());
+      }
       for (size_t k = 1; k < targets[s].size(); ++k) EXPECT_EQ(targets[s][k], targets[s][k - 1] + 1);
     }
     EXPECT_EQ(in_given_order(p.links), pharaoh_links(p.links));  // sorted as promised

@@ -135,7 +135,9 @@ TEST_P(BeamSearch, NBestIsDistinctOrderedAndScoredAsDocumented) {
     for (size_t k = 0; k < nbest.size(); ++k) {
       const auto& h = nbest[k];
       distinct.insert(h.tokens);
-      if (k > 0) EXPECT_GE(nbest[k - 1].normalized_score, h.normalized_score);
+      if (k > 0) {
+        EXPECT_GE(nbest[k - 1].normalized_score, h.normalized_score);
+      }
       double total = 0;
       for (float lp : h.token_log_probs) total += lp;
       EXPECT_NEAR(h.score, total, 1e-9);
@@ -146,7 +148,9 @@ TEST_P(BeamSearch, NBestIsDistinctOrderedAndScoredAsDocumented) {
       for (size_t t = 0; t < h.tokens.size(); ++t) {
         EXPECT_NE(h.tokens[t], Vocabulary::kPad);
         EXPECT_NE(h.tokens[t], Vocabulary::kBos);
-        if (t + 1 < h.tokens.size()) EXPECT_NE(h.tokens[t], Vocabulary::kEos);
+        if (t + 1 < h.tokens.size()) {
+          EXPECT_NE(h.tokens[t], Vocabulary::kEos);
+        }
       }
     }
     EXPECT_EQ(distinct.size(), nbest.size()) << "sentence " << i;
