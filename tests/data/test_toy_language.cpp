@@ -32,16 +32,6 @@ std::vector<std::string> words(const std::string& text) {
   return out;
 }
 
-// Links in the order given (pharaoh_links sorts), to check the order generation promises.
-std::string in_given_order(const std::vector<AlignmentLink>& links) {
-  std::string text;
-  for (const AlignmentLink& link : links) {
-    if (!text.empty()) text += ' ';
-    text += std::to_string(link.source) + "-" + std::to_string(link.target);
-  }
-  return text;
-}
-
 // ---------------------------------------------------------------------------
 // The test's own parser of a source sentence.
 
@@ -236,7 +226,7 @@ TEST(TranslateToySentence, EveryKindOfWord) {
   EXPECT_EQ(p.pair.target, "wuro tul roja gran ko ossin ko bok temak mali hom ira");
   const std::string expected = "3-0 3-1 2-2 1-3 0-4 11-5 10-6 8-7 9-7 7-8 6-9 4-10 4-11";
   EXPECT_EQ(pharaoh_links(p.links), expected);
-  EXPECT_EQ(in_given_order(p.links), expected);  // already sorted by target, then source
+  EXPECT_EQ(pharaoh_alignment(p.links), expected);  // already sorted by target, then source
 }
 
 TEST(TranslateToySentence, IndefiniteArticleIsDropped) {
@@ -247,7 +237,7 @@ TEST(TranslateToySentence, IndefiniteArticleIsDropped) {
   const AlignedPair p = translate_toy_sentence(s);
   EXPECT_EQ(p.pair.source, "a cat sees the book");
   EXPECT_EQ(p.pair.target, "mensi tul kirat ko mirat");
-  EXPECT_EQ(in_given_order(p.links), "1-0 1-1 4-2 3-3 2-4");
+  EXPECT_EQ(pharaoh_alignment(p.links), "1-0 1-1 4-2 3-3 2-4");
 }
 
 TEST(TranslateToySentence, AdjectivesAreMirrored) {
@@ -258,7 +248,7 @@ TEST(TranslateToySentence, AdjectivesAreMirrored) {
   const AlignedPair p = translate_toy_sentence(s);
   EXPECT_EQ(p.pair.source, "the old red small king likes a stone");
   EXPECT_EQ(p.pair.target, "rasek mali roja stari ko pedra amou");
-  EXPECT_EQ(in_given_order(p.links), "4-0 3-1 2-2 1-3 0-4 7-5 5-6");
+  EXPECT_EQ(pharaoh_alignment(p.links), "4-0 3-1 2-2 1-3 0-4 7-5 5-6");
 }
 
 TEST(TranslateToySentence, RejectsIndicesOutOfRange) {
@@ -439,7 +429,7 @@ TEST(GenerateToyLanguage, GoldLinksFollowTheDictionary) {
       }
       for (size_t k = 1; k < targets[s].size(); ++k) EXPECT_EQ(targets[s][k], targets[s][k - 1] + 1);
     }
-    EXPECT_EQ(in_given_order(p.links), pharaoh_links(p.links));  // sorted as promised
+    EXPECT_EQ(pharaoh_alignment(p.links), pharaoh_links(p.links));  // in the order given = sorted, as promised
   }
 }
 
