@@ -26,6 +26,7 @@
 #include "text/vocabulary.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/line_reader.h"
 
 namespace heed {
 
@@ -50,9 +51,6 @@ struct ScoredHead {
   AlignmentHead head;
   AlignmentCounts counts;
 };
-
-// The name LineReader gives a path in its errors.
-std::string input_name(const std::string& path) { return path.empty() || path == "-" ? "<stdin>" : path; }
 
 // Does this tokenizer read pieces of words (merged back into words for scoring)?
 bool reads_pieces(const TokenizerConfig& config) { return config.kind != TokenizerKind::Word; }

@@ -114,31 +114,31 @@ void run_dump(DumpOptions& o) {
     }
     return matrices;
   };
-  auto for_each_translation = [&](auto&& write) {
-    for (size_t i = 0; i < translations.size(); ++i) {
-      for (size_t rank = 0; rank < translations[i].size(); ++rank) {
-        const Translation& translation = translations[i][rank];
-        const MatrixOwner owner{i, o.ranked ? std::optional<size_t>(rank) : std::nullopt};
-        write(Dumped{owner, sources.at(i), translation, matrices_of(translation)});
-      }
+  // Every translation's matrices, computed once for all the outputs asked for.
+  std::vector<Dumped> dumped;
+  for (size_t i = 0; i < translations.size(); ++i) {
+    for (size_t rank = 0; rank < translations[i].size(); ++rank) {
+      const Translation& translation = translations[i][rank];
+      const MatrixOwner owner{i, o.ranked ? std::optional<size_t>(rank) : std::nullopt};
+      dumped.push_back(Dumped{owner, sources.at(i), translation, matrices_of(translation)});
     }
-  };
+  }
 
   if (!o.svg_dir.empty()) {
     create_directories(o.svg_dir);
-    for_each_translation([&](const Dumped& d) { write_svg_files(o.svg_dir, d.owner, d.matrices); });
+    for (const Dumped& d : dumped) write_svg_files(o.svg_dir, d.owner, d.matrices);
   }
   if (!o.html.empty()) {
     std::vector<HtmlSentence> sentences;
-    for_each_translation([&](const Dumped& d) {
+    for (const Dumped& d : dumped) {
       sentences.push_back({d.owner.sentence, d.owner.hypothesis, d.source, d.translation.text, d.matrices, stats});
-    });
+    }
     const std::string model_name = model.config.model + " · " + o.model_dir;
     write_atomically(o.html, [&](std::ostream& out) { write_attention_html(out, model_name, sentences); });
   }
   if (o.format == "matrix") {
     create_directories(o.out_dir);
-    for_each_translation([&](const Dumped& d) { write_matrix_csvs(o.out_dir, d.owner, d.matrices, stats); });
+    for (const Dumped& d : dumped) write_matrix_csvs(o.out_dir, d.owner, d.matrices, stats);
     return;
   }
   const bool heatmaps_only = (!o.html.empty() || !o.svg_dir.empty()) && o.out.empty();
@@ -150,7 +150,7 @@ void run_dump(DumpOptions& o) {
   }
   std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cout;
   write_long_csv_header(out, o.ranked, stats);
-  for_each_translation([&](const Dumped& d) { write_long_csv_rows(out, d.owner, d.matrices, stats); });
+  for (const Dumped& d : dumped) write_long_csv_rows(out, d.owner, d.matrices, stats);
   out.flush();
   if (!out) throw Error("cannot write " + (o.out.empty() ? std::string("stdout") : o.out));
 }

@@ -7,6 +7,7 @@
 
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/line_reader.h"
 #include "util/utf8.h"
 
 namespace heed {
@@ -138,7 +139,7 @@ std::vector<std::string> read_lines(const std::string& path) {
   } else {
     content = read_file(path);
   }
-  const std::string name = standard_input ? "<stdin>" : path;
+  const std::string name = input_name(path);
   const std::vector<std::string_view> views = split_lines(content);
   std::vector<std::string> lines;
   lines.reserve(views.size());

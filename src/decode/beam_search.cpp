@@ -127,7 +127,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqModel& model, const Sour
   std::vector<AttentionMaps> source_attention(batch);  // enc_self, per sentence
   for (const auto& [part, weights] : state->source_attention.parts) {
     for (int64_t b = 0; b < batch; ++b) {
-      source_attention[b].parts[part] = source_attention_of_row(weights, b, lengths_a[b]);
+      source_attention[b].parts[part] = attention_of_row(weights, b, lengths_a[b], lengths_a[b]);
     }
   }
   // K rows per sentence; only the first is live at the start.

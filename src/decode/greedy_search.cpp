@@ -10,13 +10,6 @@
 
 namespace heed {
 
-namespace {
-// (B, L, H, Q, K) row `row` -> (L, H, Q', K') trimmed to the real query/key counts.
-torch::Tensor trim(const torch::Tensor& part, int64_t row, int64_t queries, int64_t keys) {
-  return part[row].narrow(2, 0, queries).narrow(3, 0, keys);
-}
-}  // namespace
-
 void mask_never_output(torch::Tensor& log_probs) {
   const auto never_output = torch::tensor({Vocabulary::kPad, Vocabulary::kBos},
                                           torch::TensorOptions().dtype(torch::kInt64).device(log_probs.device()));
@@ -43,7 +36,7 @@ std::vector<Hypothesis> greedy_search(Seq2SeqModel& model, const SourceBatch& so
   std::vector<std::map<AttentionPart, std::vector<torch::Tensor>>> steps(batch);
   for (const auto& [part, weights] : state->source_attention.parts) {
     for (int64_t row = 0; row < batch; ++row) {
-      hypotheses[row].attention.parts[part] = source_attention_of_row(weights, row, lengths_a[row]);
+      hypotheses[row].attention.parts[part] = attention_of_row(weights, row, lengths_a[row], lengths_a[row]);
     }
   }
 
@@ -147,7 +140,7 @@ std::vector<Hypothesis> force_decode(Seq2SeqModel& model, const SourceBatch& sou
     for (const auto& [part, weights] : forward.attention.parts) {
       const int64_t queries = part == AttentionPart::EncoderSelf ? source_length : length;
       const int64_t keys = part == AttentionPart::DecoderSelf ? length : source_length;
-      hypothesis.attention.parts[part] = trim(weights, row, queries, keys);
+      hypothesis.attention.parts[part] = attention_of_row(weights, row, queries, keys);
     }
   }
   return hypotheses;

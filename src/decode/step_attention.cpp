@@ -17,8 +17,8 @@ torch::Tensor join_step_attention(AttentionPart part, const std::vector<torch::T
   return torch::cat(rows, /*dim=*/2);
 }
 
-torch::Tensor source_attention_of_row(const torch::Tensor& weights, int64_t row, int64_t length) {
-  return weights[row].narrow(2, 0, length).narrow(3, 0, length);
+torch::Tensor attention_of_row(const torch::Tensor& weights, int64_t row, int64_t queries, int64_t keys) {
+  return weights[row].narrow(2, 0, queries).narrow(3, 0, keys);
 }
 
 }  // namespace heed

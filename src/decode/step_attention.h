@@ -14,7 +14,8 @@ namespace heed {
 torch::Tensor join_step_attention(AttentionPart part, const std::vector<torch::Tensor>& pieces,
                                   int64_t source_length);
 
-// (B, L, H, S, S) row `row` of a source-side part -> (L, H, length, length).
-torch::Tensor source_attention_of_row(const torch::Tensor& weights, int64_t row, int64_t length);
+// (B, L, H, Q, K) row `row` -> (L, H, queries, keys): one sentence's matrices trimmed to
+// its real query and key tokens.
+torch::Tensor attention_of_row(const torch::Tensor& weights, int64_t row, int64_t queries, int64_t keys);
 
 }  // namespace heed

@@ -12,16 +12,16 @@
 
 namespace heed {
 
-LineReader::LineReader(const std::string& path) {
+std::string input_name(const std::string& path) { return path.empty() || path == "-" ? "<stdin>" : path; }
+
+LineReader::LineReader(const std::string& path) : name_(input_name(path)) {
   if (path.empty() || path == "-") {
     fd_ = STDIN_FILENO;
     owns_fd_ = false;
-    name_ = "<stdin>";
   } else {
     fd_ = ::open(path.c_str(), O_RDONLY);
     if (fd_ < 0) throw Error("cannot open " + path + ": " + std::strerror(errno));
     owns_fd_ = true;
-    name_ = path;
   }
 }
 

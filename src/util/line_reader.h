@@ -8,6 +8,9 @@
 
 namespace heed {
 
+// How errors name an input path: "<stdin>" for standard input ("-" or empty), else the path.
+std::string input_name(const std::string& path);
+
 class LineReader {
  public:
   // Reads `path`, or standard input when path is "-" or empty. heed::Error when missing.

@@ -46,20 +46,21 @@ class CorpusReaderTest : public ::testing::Test {
 };
 
 TEST_F(CorpusReaderTest, TsvBasic) {
-  const std::string file = write("a.tsv", "Go.\tVa !\nHi.\tSalut !\n");
+  const std::string file = write("a.tsv", "Kettles hum.\tLes bouilloires chantent.\nOwls read.\tLes hiboux lisent.\n");
   const Corpus corpus = read_tsv(file);
-  EXPECT_EQ(as_pairs(corpus), (Pairs{{"Go.", "Va !"}, {"Hi.", "Salut !"}}));
+  EXPECT_EQ(as_pairs(corpus), (Pairs{{"Kettles hum.", "Les bouilloires chantent."}, {"Owls read.", "Les hiboux lisent."}}));
   EXPECT_EQ(corpus.skipped_lines, 0u);
 }
 
 TEST_F(CorpusReaderTest, TsvExtraColumnsIgnored) {
   const std::string file =
-      write("a.tsv", "Go.\tVa !\tCC-BY 2.0 (France) Attribution: tatoeba.org #2877272\nRun!\tCours !\tx\ty\n");
-  EXPECT_EQ(as_pairs(read_tsv(file)), (Pairs{{"Go.", "Va !"}, {"Run!", "Cours !"}}));
+      write("a.tsv", "Kettles hum.\tLes bouilloires chantent.\tan attribution column\nMoss grows.\tLa mousse pousse.\tx\ty\n");
+  EXPECT_EQ(as_pairs(read_tsv(file)), (Pairs{{"Kettles hum.", "Les bouilloires chantent."}, {"Moss grows.", "La mousse pousse."}}));
 }
 
 TEST_F(CorpusReaderTest, TsvBomCrlfCrAndNoFinalNewline) {
-  EXPECT_EQ(as_pairs(read_tsv(write("bom.tsv", "\xEF\xBB\xBFGo.\tVa !\n"))), (Pairs{{"Go.", "Va !"}}));
+  EXPECT_EQ(as_pairs(read_tsv(write("bom.tsv", "\xEF\xBB\xBFOwls read.\tLes hiboux lisent.\n"))),
+            (Pairs{{"Owls read.", "Les hiboux lisent."}}));
   EXPECT_EQ(as_pairs(read_tsv(write("crlf.tsv", "a\tb\r\nc\td\r\n"))), (Pairs{{"a", "b"}, {"c", "d"}}));
   EXPECT_EQ(as_pairs(read_tsv(write("cr.tsv", "a\tb\rc\td\r"))), (Pairs{{"a", "b"}, {"c", "d"}}));
   EXPECT_EQ(as_pairs(read_tsv(write("nofinal.tsv", "a\tb\nc\td"))), (Pairs{{"a", "b"}, {"c", "d"}}));
