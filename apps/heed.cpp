@@ -4,9 +4,12 @@
 #include <c10/util/Exception.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "commands/commands.h"
 #include "commands/config_file.h"
@@ -51,6 +54,10 @@ int main(int argc, char** argv) {
     }
     if (!found) return fail("unknown command '" + std::string(argv[1]) + "' (known: " + known + ")", 2);
   }
+  // For developers: HEED_PROFILE=FILE records every LibTorch operator the command runs
+  // as a chrome://tracing file; scripts/profile-ops.py sums it per operator.
+  std::optional<torch::autograd::profiler::RecordProfile> profile;
+  if (const char* path = std::getenv("HEED_PROFILE")) profile.emplace(std::string(path));
   try {
     std::vector<std::string> args(argv, argv + argc);
     args = heed::expand_config_files(app, "train", std::move(args));

@@ -60,7 +60,12 @@ MultiHeadOutput MultiHeadAttentionImpl::attend_heads(const torch::Tensor& q, con
                                                      const torch::Tensor& key_mask, bool causal) {
   const int64_t batch = q.size(0), tq = q.size(2), tk = key_value.keys.size(2);
   const auto scaled = q * (1.0 / std::sqrt(static_cast<double>(d_head_)));   // (B, H, Tq, dh)
-  auto scores = torch::matmul(scaled, key_value.keys.transpose(2, 3));        // (B, H, Tq, Tk)
+  // One query per row (incremental decoding): LibTorch's CPU bmm loops over its B * H
+  // matrices with one tiny BLAS call each, which dominates a beam search step; a
+  // broadcast product and a sum is one vectorised pass over the keys.
+  const bool one_query = tq == 1;
+  auto scores = one_query ? (scaled * key_value.keys).sum(/*dim=*/3).unsqueeze(2)  // (B, H, 1, Tk)
+                          : torch::matmul(scaled, key_value.keys.transpose(2, 3));  // (B, H, Tq, Tk)
   const float minus_inf = -std::numeric_limits<float>::infinity();
   if (key_mask.defined()) {
     scores = scores.masked_fill(key_mask.logical_not().view({key_mask.size(0), 1, 1, tk}), minus_inf);
@@ -72,7 +77,9 @@ MultiHeadOutput MultiHeadAttentionImpl::attend_heads(const torch::Tensor& q, con
     scores = scores.masked_fill(future, minus_inf);
   }
   const auto weights = torch::softmax(scores, /*dim=*/3);
-  const auto context = torch::matmul(dropout_->forward(weights), key_value.values);  // (B, H, Tq, dh)
+  const auto dropped = dropout_->forward(weights);
+  const auto context = one_query ? (dropped.transpose(2, 3) * key_value.values).sum(/*dim=*/2, /*keepdim=*/true)
+                                 : torch::matmul(dropped, key_value.values);  // (B, H, Tq, dh)
   const auto merged = context.transpose(1, 2).reshape({batch, tq, d_model_});
   return {out_proj->forward(merged), weights};
 }

@@ -45,5 +45,25 @@ TEST(MultiHeadAttention, CausalMaskGivesExactZerosAboveTheDiagonal) {
   EXPECT_FLOAT_EQ(out.weights[0][0][0][0].item<float>(), 1.0f);  // the first query sees only itself
 }
 
+// A single query (incremental decoding) takes a broadcast-and-sum path instead of the
+// batched product; each query of a full pass must get the same weights and output from it.
+TEST(MultiHeadAttention, OneQueryAtATimeEqualsTheFullPass) {
+  torch::manual_seed(6);
+  MultiHeadAttention attention(/*d_model=*/16, /*heads=*/4, /*dropout=*/0.0);
+  attention->eval();
+  const auto query = torch::randn({3, 5, 16});
+  const auto memory = torch::randn({3, 7, 16});
+  const auto key_mask = torch::arange(7).unsqueeze(0).lt(torch::tensor({7, 4, 2}).unsqueeze(1));
+  const auto full = attention->forward(query, memory, memory, key_mask, /*causal=*/false);
+  for (int64_t t = 0; t < 5; ++t) {
+    const auto one = attention->forward(query.narrow(1, t, 1), memory, memory, key_mask, /*causal=*/false);
+    ASSERT_EQ(one.weights.sizes(), (std::vector<int64_t>{3, 4, 1, 7}));
+    EXPECT_TRUE(torch::allclose(one.weights, full.weights.narrow(2, t, 1), 1e-6, 1e-6)) << "query " << t;
+    EXPECT_TRUE(torch::allclose(one.output, full.output.narrow(1, t, 1), 1e-5, 1e-6)) << "query " << t;
+    // Masked keys get exactly zero weight on this path too.
+    EXPECT_EQ(one.weights[2].narrow(2, 2, 5).abs().sum().item<float>(), 0.0f);
+  }
+}
+
 }  // namespace
 }  // namespace heed
