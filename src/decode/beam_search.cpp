@@ -130,16 +130,18 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqModel& model, const Sour
       source_attention[b].parts[part] = attention_of_row(weights, b, lengths_a[b], lengths_a[b]);
     }
   }
-  // K rows per sentence; only the first is live at the start.
-  if (beam > 1) model.reorder(*state, torch::arange(batch, int64_on_device).repeat_interleave(beam));
-  std::vector<Live> live(static_cast<size_t>(batch * beam));
-  for (int64_t b = 0; b < batch; ++b) live[b * beam].score = 0.0;
+  // One row per sentence at the first step (its K beams would all hold the same empty
+  // hypothesis); K rows per sentence from the second step on, when the first step's K
+  // best tokens are kept.
+  int64_t rows_per_group = 1;
+  std::vector<Live> live(static_cast<size_t>(batch));
+  for (auto& hypothesis : live) hypothesis.score = 0.0;
   std::vector<int64_t> active(batch);  // the sentence of each group of K state rows
   std::iota(active.begin(), active.end(), 0);
   std::vector<std::vector<Finished>> finished(batch);
   AttentionTrace trace;
   std::vector<int64_t> parents;  // of the current rows, at the previous step
-  auto tokens = torch::full({batch * beam}, Vocabulary::kBos, int64_on_device);
+  auto tokens = torch::full({batch}, Vocabulary::kBos, int64_on_device);
 
   for (int64_t step = 0; !active.empty(); ++step) {
     StepOutput out = model.step(*state, tokens, options.return_attention);
@@ -158,8 +160,8 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqModel& model, const Sour
     const auto scores = torch::from_blob(row_scores.data(), {static_cast<int64_t>(live.size()), 1},
                                          torch::kFloat64)
                             .to(device);
-    const auto candidates = (row_log_probs.to(torch::kFloat64) + scores).view({groups, beam * width});
-    auto [top_scores, top_positions] = candidates.topk(std::min(2 * beam, beam * width), /*dim=*/1);
+    const auto candidates = (row_log_probs.to(torch::kFloat64) + scores).view({groups, rows_per_group * width});
+    auto [top_scores, top_positions] = candidates.topk(std::min(2 * beam, rows_per_group * width), /*dim=*/1);
     const auto top_scores_cpu = top_scores.to(torch::kCPU);
     const auto top_positions_cpu = top_positions.to(torch::kCPU);
     const auto row_log_probs_cpu = row_log_probs.to(torch::kCPU);
@@ -178,7 +180,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqModel& model, const Sour
       for (int64_t c = 0; c < top_scores_cpu.size(1); ++c) {
         const double score = top_scores_a[g][c];
         if (!(score > kNegativeInfinity)) break;  // sorted: only padding rows and masked tokens follow
-        const int64_t row = g * beam + top_positions_a[g][c] / width;
+        const int64_t row = g * rows_per_group + top_positions_a[g][c] / width;
         const int64_t column = top_positions_a[g][c] % width;
         const int64_t token = row_tokens_a[row][column];
         const float log_prob = row_log_probs_a[row][column];
@@ -230,7 +232,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqModel& model, const Sour
     if (!identity) {
       const auto index = torch::tensor(next_parents, torch::kInt64).to(device);
       // The same sentences in the same places: rows only move among their own sentence's.
-      if (next_active == active) {
+      if (next_active == active && rows_per_group == beam) {
         model.reorder_within_sources(*state, index);
       } else {
         model.reorder(*state, index);
@@ -240,6 +242,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqModel& model, const Sour
     live = std::move(next_live);
     parents = std::move(next_parents);
     active = std::move(next_active);
+    rows_per_group = beam;
   }
   return results;
 }
