@@ -10,6 +10,7 @@
 #include "commands/runtime_options.h"
 #include "metrics/bleu.h"
 #include "util/error.h"
+#include "util/line_reader.h"
 #include "data/corpus_reader.h"
 
 namespace heed {
@@ -34,9 +35,8 @@ void run_score(const ScoreOptions& o) {
   const std::vector<std::string> references = read_lines(o.reference);
   const std::vector<std::string> hypotheses = read_lines(o.hypotheses);
   if (hypotheses.size() != references.size()) {
-    const std::string name = o.hypotheses == "-" ? "standard input" : o.hypotheses;
-    throw Error("the hypotheses (" + name + ") have " + std::to_string(hypotheses.size()) + " lines but " +
-                o.reference + " has " + std::to_string(references.size()));
+    throw Error("the hypotheses (" + input_name(o.hypotheses) + ") have " + std::to_string(hypotheses.size()) +
+                " lines but " + input_name(o.reference) + " has " + std::to_string(references.size()));
   }
   if (o.metric == "chrf") {
     const ChrfScore chrf = corpus_chrf(hypotheses, references, {o.bleu.lowercase});

@@ -136,7 +136,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqModel& model, const Sour
   int64_t rows_per_group = 1;
   std::vector<Live> live(static_cast<size_t>(batch));
   for (auto& hypothesis : live) hypothesis.score = 0.0;
-  std::vector<int64_t> active(batch);  // the sentence of each group of K state rows
+  std::vector<int64_t> active(batch);  // the sentence of each group of rows_per_group state rows
   std::iota(active.begin(), active.end(), 0);
   std::vector<std::vector<Finished>> finished(batch);
   AttentionTrace trace;

@@ -12,10 +12,12 @@
 
 namespace heed {
 
-std::string input_name(const std::string& path) { return path.empty() || path == "-" ? "<stdin>" : path; }
+bool is_standard_input(const std::string& path) { return path.empty() || path == "-"; }
+
+std::string input_name(const std::string& path) { return is_standard_input(path) ? "<stdin>" : path; }
 
 LineReader::LineReader(const std::string& path) : name_(input_name(path)) {
-  if (path.empty() || path == "-") {
+  if (is_standard_input(path)) {
     fd_ = STDIN_FILENO;
     owns_fd_ = false;
   } else {

@@ -8,7 +8,10 @@
 
 namespace heed {
 
-// How errors name an input path: "<stdin>" for standard input ("-" or empty), else the path.
+// Does `path` stand for standard input ("-" or empty)?
+bool is_standard_input(const std::string& path);
+
+// How errors name an input path: "<stdin>" for standard input, else the path.
 std::string input_name(const std::string& path);
 
 class LineReader {
