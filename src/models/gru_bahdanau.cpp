@@ -134,14 +134,16 @@ ForwardOutput GruBahdanau::forward(const SourceBatch& source, const torch::Tenso
                                    bool return_attention, const torch::Tensor& output_mask) {
   const Memory memory = encode(source);
   const auto embedded = dropout_->forward(target_embedding_->forward(target_input));  // (B, T, emb)
-  const auto gates = embedding_gates(embedded);                                        // (B, T, 3H)
+  // One view per step from a single unbind: selecting step t inside the loop would give
+  // each step's gradient its own zero-filled (B, T, 3H) tensor, summed T times in backward.
+  const auto gates = embedding_gates(embedded).unbind(1);                              // T x (B, 3H)
   const int64_t steps = target_input.size(1);
   std::vector<torch::Tensor> tops, contexts, weights;
   tops.reserve(steps);
   contexts.reserve(steps);
   std::vector<torch::Tensor> hidden = memory.hidden.unbind(0);
   for (int64_t t = 0; t < steps; ++t) {
-    auto decoded = decode_step(memory, hidden, gates.select(1, t));
+    auto decoded = decode_step(memory, hidden, gates[t]);
     hidden = std::move(decoded.hidden);
     tops.push_back(hidden.back());
     contexts.push_back(decoded.context);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "models/batched_matmul.h"
 #include "util/error.h"
 
 namespace heed {
@@ -65,7 +66,7 @@ MultiHeadOutput MultiHeadAttentionImpl::attend_heads(const torch::Tensor& q, con
   // broadcast product and a sum is one vectorised pass over the keys.
   const bool one_query = tq == 1;
   auto scores = one_query ? (scaled * key_value.keys).sum(/*dim=*/3).unsqueeze(2)  // (B, H, 1, Tk)
-                          : torch::matmul(scaled, key_value.keys.transpose(2, 3));  // (B, H, Tq, Tk)
+                          : batched_matmul(scaled, key_value.keys.transpose(2, 3));  // (B, H, Tq, Tk)
   const float minus_inf = -std::numeric_limits<float>::infinity();
   if (key_mask.defined()) {
     scores = scores.masked_fill(key_mask.logical_not().view({key_mask.size(0), 1, 1, tk}), minus_inf);
@@ -79,7 +80,7 @@ MultiHeadOutput MultiHeadAttentionImpl::attend_heads(const torch::Tensor& q, con
   const auto weights = torch::softmax(scores, /*dim=*/3);
   const auto dropped = dropout_->forward(weights);
   const auto context = one_query ? (dropped.transpose(2, 3) * key_value.values).sum(/*dim=*/2, /*keepdim=*/true)
-                                 : torch::matmul(dropped, key_value.values);  // (B, H, Tq, dh)
+                                 : batched_matmul(dropped, key_value.values);  // (B, H, Tq, dh)
   const auto merged = context.transpose(1, 2).reshape({batch, tq, d_model_});
   return {out_proj->forward(merged), weights};
 }

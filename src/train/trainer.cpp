@@ -1,7 +1,6 @@
 #include "train/trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/nn/functional/loss.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
 #include <torch/serialize.h>
@@ -19,6 +18,7 @@
 #include "data/encoding.h"
 #include "data/uniform_int.h"
 #include "train/checkpoint_average.h"
+#include "train/cross_entropy.h"
 #include "train/evaluation.h"
 #include "train/interrupt.h"
 #include "train/progress.h"
@@ -229,7 +229,6 @@ class TrainingRun {
     InterruptGuard interrupt_guard;
     ProgressReporter reporter(options_.log_every_s);
     reporter_ = &reporter;
-    namespace F = torch::nn::functional;
     start_ = Clock::now();
     spdlog::info("training {} ({} parameters) on {} pairs in {} batches per epoch", model_.config.model,
                  parameter_count(), examples_.size(), batches_.size());
@@ -248,8 +247,8 @@ class TrainingRun {
         // Logits only at real target tokens: (N, V) against the N targets.
         const auto logits =
             model_.model->forward(batch.source, batch.target_input, false, batch.target_mask).logits;
-        const auto loss = F::cross_entropy(logits, batch.target_output.masked_select(batch.target_mask),
-                                           F::CrossEntropyFuncOptions().label_smoothing(options_.label_smoothing));
+        const auto loss = softmax_cross_entropy(logits, batch.target_output.masked_select(batch.target_mask),
+                                                options_.label_smoothing);
         set_learning_rate(progress_.step + 1);
         optimizer_.zero_grad();
         loss.backward();

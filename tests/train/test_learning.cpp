@@ -119,13 +119,17 @@ TEST(Learning, ReverseIsLearnedWithAnAntiDiagonalAttention) {
   LoadedModel model = testing::untrained_model("gru-bahdanau", TokenizerKind::Word,
                                                     {{"emb", 32}, {"hidden", 64}, {"attention_size", 32}, {"dropout", 0.0}}, task.train);
   TrainOptions options = quiet_options(dir / "model");
-  options.epochs = 8;
+  options.epochs = 10;
   options.batch_tokens = 1000;
+  // A constant 3e-3 reaches the goal too, but only just, and spikes now and then late in
+  // training: whether a seeded run passes then hangs on rounding. Decaying it does not.
   options.lr = 3e-3;
+  options.lr_schedule = LrScheduleKind::InverseSqrt;
+  options.warmup_steps = 50;
   train(model, task.train, {}, options, false);
   const ReverseReport report = reverse_report(model, task.test);
   ASSERT_EQ(report.anti_diagonal.size(), 1u);
-  EXPECT_GE(report.accuracy, 0.95);
+  EXPECT_GE(report.accuracy, 0.95) << "accuracy " << report.accuracy;
   EXPECT_GE(report.anti_diagonal[0], 0.90);
 }
 
