@@ -1,7 +1,6 @@
 #include "train/trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
 #include <torch/serialize.h>
 #include <spdlog/spdlog.h>
@@ -20,6 +19,7 @@
 #include "train/checkpoint_average.h"
 #include "train/cross_entropy.h"
 #include "train/evaluation.h"
+#include "train/fused_adam.h"
 #include "train/interrupt.h"
 #include "train/progress.h"
 #include "util/atomic_file.h"
@@ -250,12 +250,12 @@ class TrainingRun {
         const auto loss = softmax_cross_entropy(logits, batch.target_output.masked_select(batch.target_mask),
                                                 options_.label_smoothing);
         set_learning_rate(progress_.step + 1);
-        optimizer_.zero_grad();
+        optimizer_.clear_gradients();
         loss.backward();
-        if (options_.clip_norm > 0) {
-          torch::nn::utils::clip_grad_norm_(model_.model->parameters(), options_.clip_norm);
-        }
-        optimizer_.step();
+        // Clipping scales the gradients inside the Adam update, not in a pass of its own.
+        const double grad_scale =
+            options_.clip_norm > 0 ? clip_coefficient(optimizer_.parameters(), options_.clip_norm) : 1.0;
+        optimizer_.step_scaled(grad_scale);
         const double loss_value = loss.item<double>();
         if (!std::isfinite(loss_value)) {
           throw Error("training diverged (loss is " + std::to_string(loss_value) +
@@ -526,7 +526,7 @@ class TrainingRun {
   LoadedModel& model_;
   const std::vector<SentencePair>& valid_pairs_;
   TrainOptions options_;
-  torch::optim::Adam optimizer_;
+  FusedAdam optimizer_;
   std::vector<EncodedPair> examples_;
   std::vector<std::vector<size_t>> batches_;
   Progress progress_;
