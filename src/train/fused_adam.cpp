@@ -11,12 +11,23 @@
 namespace heed {
 
 namespace {
-bool fusable(const torch::Tensor& p, const torch::optim::AdamOptions& options) {
-  const auto& grad = p.grad();
-  return p.device().is_cpu() && p.scalar_type() == torch::kFloat32 && p.is_contiguous() &&
-         grad.scalar_type() == torch::kFloat32 && grad.is_contiguous() && grad.layout() == torch::kStrided &&
-         options.weight_decay() == 0.0 && !options.amsgrad();
+bool contiguous_float_like(const torch::Tensor& t, const torch::Tensor& p) {
+  return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.layout() == torch::kStrided &&
+         t.is_contiguous() && t.numel() == p.numel();
 }
+
+// Whether the loop can update p: the parameter, its gradient and any state it has are
+// contiguous CPU floats of one size, and the options are plain Adam.
+bool fusable(const torch::Tensor& p, const torch::optim::AdamOptions& options,
+             const torch::optim::OptimizerParamState* state) {
+  if (options.weight_decay() != 0.0 || options.amsgrad()) return false;
+  if (!contiguous_float_like(p, p) || !contiguous_float_like(p.grad(), p)) return false;
+  if (state == nullptr) return true;
+  const auto& adam = static_cast<const torch::optim::AdamParamState&>(*state);
+  return contiguous_float_like(adam.exp_avg(), p) && contiguous_float_like(adam.exp_avg_sq(), p);
+}
+
+std::string state_key(const torch::Tensor& p) { return c10::guts::to_string(p.unsafeGetTensorImpl()); }
 }  // namespace
 
 void FusedAdam::step_scaled(double grad_scale) {
@@ -25,9 +36,12 @@ void FusedAdam::step_scaled(double grad_scale) {
   for (auto& group : param_groups_) {
     const auto& options = static_cast<const torch::optim::AdamOptions&>(group.options());
     for (const auto& p : group.params()) {
-      if (p.grad().defined() && !fusable(p, options)) all_fusable = false;
+      if (!p.grad().defined()) continue;
+      const auto found = state_.find(state_key(p));
+      if (!fusable(p, options, found == state_.end() ? nullptr : found->second.get())) all_fusable = false;
     }
   }
+  last_step_fused_ = all_fusable;
   if (!all_fusable) {
     // The general path: scale in place, then LibTorch's Adam.
     if (grad_scale != 1.0) {
@@ -47,7 +61,7 @@ void FusedAdam::step_scaled(double grad_scale) {
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
       // The state as torch::optim::Adam keeps it, under the key it uses.
-      const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      const std::string key = state_key(p);
       auto found = state_.find(key);
       if (found == state_.end()) {
         auto state = std::make_unique<torch::optim::AdamParamState>();
@@ -61,7 +75,9 @@ void FusedAdam::step_scaled(double grad_scale) {
       AdamCoefficients c;
       c.grad_scale = static_cast<float>(grad_scale);
       c.beta1 = static_cast<float>(beta1);
+      c.one_minus_beta1 = static_cast<float>(1.0 - beta1);
       c.beta2 = static_cast<float>(beta2);
+      c.one_minus_beta2 = static_cast<float>(1.0 - beta2);
       c.sqrt_bias_correction2 = static_cast<float>(std::sqrt(1.0 - std::pow(beta2, state.step())));
       c.eps = static_cast<float>(options.eps());
       c.step_size = static_cast<float>(options.lr() / (1.0 - std::pow(beta1, state.step())));

@@ -34,13 +34,21 @@ class FusedAdam : public torch::optim::Adam {
 
   torch::Tensor step(LossClosure closure = nullptr) override;
 
+  // Whether the last step went through the fused loop (false: LibTorch's Adam).
+  bool last_step_fused() const { return last_step_fused_; }
+
   // Gradients become undefined (not zero-filled): the next backward then writes them
   // instead of adding to zeros, one pass fewer per gradient.
   void clear_gradients();
+
+ private:
+  bool last_step_fused_ = false;
 };
 
 // The coefficient clip_grad_norm_(max_norm) multiplies gradients by:
 // min(1, max_norm / (total L2 norm + 1e-6)). Returns the total norm in `total_norm`.
+// A non-finite gradient gives a non-finite norm and coefficient 1 or 0; the update then
+// makes the weights non-finite and the trainer's loss check stops the run.
 double clip_coefficient(const std::vector<torch::Tensor>& parameters, double max_norm,
                         double* total_norm = nullptr);
 

@@ -254,7 +254,7 @@ class TrainingRun {
         loss.backward();
         // Clipping scales the gradients inside the Adam update, not in a pass of its own.
         const double grad_scale =
-            options_.clip_norm > 0 ? clip_coefficient(optimizer_.parameters(), options_.clip_norm) : 1.0;
+            options_.clip_norm > 0 ? clip_coefficient(model_.model->parameters(), options_.clip_norm) : 1.0;
         optimizer_.step_scaled(grad_scale);
         const double loss_value = loss.item<double>();
         if (!std::isfinite(loss_value)) {

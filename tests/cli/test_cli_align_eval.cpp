@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/expect_error.h"
 #include "support/run_heed.h"
 #include "support/trained_model_suite.h"
 
@@ -19,15 +20,10 @@ namespace {
 
 using testing::run_heed;
 using testing::split_lines;
+using testing::words_of;
+using testing::expect_one_error_line;
 
 constexpr size_t kPairs = 8;
-
-std::vector<std::string> words_of(const std::string& text) {
-  std::istringstream stream(text);
-  std::vector<std::string> words;
-  for (std::string word; stream >> word;) words.push_back(word);
-  return words;
-}
 
 // Sentences of 3 to 6 words from w0..w9.
 std::vector<std::string> sentences(size_t count, uint64_t seed) {
@@ -112,15 +108,6 @@ Scores recompute(const std::vector<std::string>& predicted, const std::vector<st
   if (a > 0) scores.precision = ap / a;
   if (s > 0) scores.recall = as / s;
   return scores;
-}
-
-void expect_one_error_line(const testing::CommandResult& result, const std::string& fragment) {
-  EXPECT_NE(result.exit_code, 0);
-  const auto lines = split_lines(result.err);
-  ASSERT_EQ(lines.size(), 1u) << result.err;
-  EXPECT_EQ(lines[0].rfind("heed: error: ", 0), 0u) << lines[0];
-  EXPECT_NE(lines[0].find(fragment), std::string::npos) << lines[0];
-  EXPECT_EQ(result.out, "");
 }
 
 TEST_F(CliAlignEval, PrintsAerPrecisionAndRecall) {

@@ -19,6 +19,7 @@ namespace {
 
 using testing::run_heed;
 using testing::split_lines;
+using testing::words_of;
 
 std::vector<std::string> split(const std::string& text, const std::string& separator) {
   std::vector<std::string> fields;
@@ -28,13 +29,6 @@ std::vector<std::string> split(const std::string& text, const std::string& separ
   }
   fields.push_back(text.substr(begin));
   return fields;
-}
-
-std::vector<std::string> words_of(const std::string& text) {
-  std::istringstream stream(text);
-  std::vector<std::string> words;
-  for (std::string word; stream >> word;) words.push_back(word);
-  return words;
 }
 
 // A copy task over 30 words whose target vocabulary keeps only 8 of them, so the model

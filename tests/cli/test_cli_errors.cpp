@@ -1,21 +1,14 @@
 // Every user mistake: one line "heed: error: ..." on stderr and a non-zero exit.
 #include <gtest/gtest.h>
 
+#include "support/expect_error.h"
 #include "support/run_heed.h"
 
 namespace heed {
 namespace {
 
+using testing::expect_one_error_line;
 using testing::run_heed;
-
-void expect_one_error_line(const testing::CommandResult& result, const std::string& fragment) {
-  EXPECT_NE(result.exit_code, 0);
-  const auto lines = testing::split_lines(result.err);
-  ASSERT_EQ(lines.size(), 1u) << result.err;
-  EXPECT_EQ(lines[0].rfind("heed: error: ", 0), 0u) << lines[0];
-  EXPECT_NE(lines[0].find(fragment), std::string::npos) << lines[0];
-  EXPECT_EQ(result.out, "");
-}
 
 TEST(CliErrors, MissingTrainingFile) {
   testing::TempDir dir("heed_err");

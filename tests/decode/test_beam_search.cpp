@@ -14,6 +14,7 @@
 
 #include "decode/beam_search.h"
 #include "decode/greedy_search.h"
+#include "support/expect_attention.h"
 #include "support/tiny_models.h"
 #include "text/vocabulary.h"
 #include "util/error.h"
@@ -21,6 +22,8 @@
 
 namespace heed {
 namespace {
+
+using testing::expect_same_attention;
 
 class BeamSearch : public ::testing::TestWithParam<std::string> {};
 
@@ -43,15 +46,6 @@ std::vector<int64_t> lengths_of(size_t count, uint64_t seed) {
   return lengths;
 }
 
-void expect_same_attention(const Hypothesis& a, const Hypothesis& b, const std::string& what, double atol = 1e-6) {
-  ASSERT_EQ(a.attention.parts.size(), b.attention.parts.size()) << what;
-  for (const auto& [part, weights] : a.attention.parts) {
-    const auto& other = b.attention.at(part);
-    ASSERT_EQ(weights.sizes(), other.sizes()) << what << " " << attention_part_name(part);
-    EXPECT_TRUE(torch::allclose(weights, other, 1e-4, atol)) << what << " " << attention_part_name(part);
-  }
-}
-
 TEST_P(BeamSearch, BeamOneIsExactlyGreedy) {
   auto model = testing::tiny_model(GetParam());
   const auto sentences = testing::random_sentences(lengths_of(60, 1), kSourceVocab, 2);
@@ -65,7 +59,7 @@ TEST_P(BeamSearch, BeamOneIsExactlyGreedy) {
       EXPECT_EQ(beam[i][0].tokens, greedy[i].tokens) << "sentence " << i;
       EXPECT_EQ(beam[i][0].token_log_probs, greedy[i].token_log_probs) << "sentence " << i;
       EXPECT_DOUBLE_EQ(beam[i][0].score, greedy[i].score) << "sentence " << i;
-      expect_same_attention(beam[i][0], greedy[i], "sentence " + std::to_string(i), 0.0);
+      expect_same_attention(beam[i][0], greedy[i], "sentence " + std::to_string(i), 1e-4, 0.0);
     }
   }
 }

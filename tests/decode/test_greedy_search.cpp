@@ -6,24 +6,18 @@
 
 #include "decode/greedy_search.h"
 #include "decode/recomputing_model.h"
+#include "support/expect_attention.h"
 #include "support/tiny_models.h"
 #include "text/vocabulary.h"
 
 namespace heed {
 namespace {
 
+using testing::expect_same_attention;
+
 const std::vector<int64_t> kLengths = {6, 1, 9, 3, 3, 12, 2};
 
 class GreedySearch : public ::testing::TestWithParam<std::string> {};
-
-void expect_same_attention(const Hypothesis& a, const Hypothesis& b, const std::string& what) {
-  ASSERT_EQ(a.attention.parts.size(), b.attention.parts.size()) << what;
-  for (const auto& [part, weights] : a.attention.parts) {
-    const auto& other = b.attention.at(part);
-    ASSERT_EQ(weights.sizes(), other.sizes()) << what << " " << attention_part_name(part);
-    EXPECT_TRUE(torch::allclose(weights, other, 1e-5, 1e-6)) << what << " " << attention_part_name(part);
-  }
-}
 
 TEST_P(GreedySearch, BatchedEqualsOneByOne) {
   auto model = testing::tiny_model(GetParam());

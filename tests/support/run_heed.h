@@ -45,4 +45,12 @@ inline std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
+// The whitespace-separated words of a line.
+inline std::vector<std::string> words_of(const std::string& text) {
+  std::istringstream stream(text);
+  std::vector<std::string> words;
+  for (std::string word; stream >> word;) words.push_back(word);
+  return words;
+}
+
 }  // namespace heed::testing

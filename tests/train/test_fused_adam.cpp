@@ -29,6 +29,34 @@ void set_gradients(std::vector<torch::Tensor>& params, int step) {
 
 torch::optim::AdamOptions options() { return torch::optim::AdamOptions(3e-3).betas({0.9, 0.98}); }
 
+const torch::optim::AdamParamState& adam_state(const torch::optim::Optimizer& optimizer, const torch::Tensor& p) {
+  return static_cast<const torch::optim::AdamParamState&>(
+      *optimizer.state().at(c10::guts::to_string(p.unsafeGetTensorImpl())));
+}
+
+// The largest difference between a and b, relative to b's largest magnitude: a scale
+// for the whole tensor, since an element near zero (m is a difference of terms) keeps
+// the absolute rounding of its terms.
+double relative_difference(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a - b).abs().max().item<double>() / b.abs().max().item<double>();
+}
+
+// The update itself (p - p0) and both moments agree with LibTorch's to float rounding.
+void expect_same_adam(const torch::optim::Optimizer& ours, const std::vector<torch::Tensor>& ours_params,
+                      const torch::optim::Optimizer& theirs, const std::vector<torch::Tensor>& theirs_params,
+                      const std::vector<torch::Tensor>& initial) {
+  for (size_t i = 0; i < initial.size(); ++i) {
+    const auto moved = ours_params[i].detach() - initial[i];
+    EXPECT_FALSE(torch::equal(ours_params[i], initial[i])) << "parameter " << i << " did not move";
+    EXPECT_LT(relative_difference(moved, theirs_params[i].detach() - initial[i]), 1e-5) << "parameter " << i;
+    const auto& a = adam_state(ours, ours_params[i]);
+    const auto& b = adam_state(theirs, theirs_params[i]);
+    EXPECT_EQ(a.step(), b.step());
+    EXPECT_LT(relative_difference(a.exp_avg(), b.exp_avg()), 1e-6) << "parameter " << i;
+    EXPECT_LT(relative_difference(a.exp_avg_sq(), b.exp_avg_sq()), 1e-6) << "parameter " << i;
+  }
+}
+
 TEST(AdamUpdate, OneElementByHand) {
   // t = 1, beta1 0.5, beta2 0.75 (exact in float), lr 0.01, g = 2: m = 0.5 * 2 = 1,
   // v = 0.25 * 4 = 1, sqrt(v) / sqrt(1 - 0.75) = 2, step size 0.01 / (1 - 0.5) = 0.02,
@@ -37,7 +65,9 @@ TEST(AdamUpdate, OneElementByHand) {
   const float g = 2.0f;
   AdamCoefficients c;
   c.beta1 = 0.5f;
+  c.one_minus_beta1 = 0.5f;
   c.beta2 = 0.75f;
+  c.one_minus_beta2 = 0.25f;
   c.sqrt_bias_correction2 = 0.5f;
   c.eps = 1e-8f;
   c.step_size = 0.02f;
@@ -55,20 +85,53 @@ TEST(AdamUpdate, OneElementByHand) {
 
 TEST(FusedAdam, FollowsLibTorchsAdamOverSteps) {
   const auto initial = make_parameters();
+  for (const double eps : {1e-8, 0.05}) {  // a large eps checks where it is added
+    auto ours = clones(initial);
+    auto theirs = clones(initial);
+    FusedAdam fused(ours, options().eps(eps));
+    torch::optim::Adam reference(theirs, options().eps(eps));
+    for (int step = 0; step < 6; ++step) {
+      set_gradients(ours, step);
+      set_gradients(theirs, step);
+      fused.step();
+      reference.step();
+      EXPECT_TRUE(fused.last_step_fused());
+    }
+    SCOPED_TRACE("eps " + std::to_string(eps));
+    expect_same_adam(fused, ours, reference, theirs, initial);
+  }
+}
+
+TEST(FusedAdam, ResumesFromLibTorchsAdamState) {
+  const auto initial = make_parameters();
   auto ours = clones(initial);
   auto theirs = clones(initial);
-  FusedAdam fused(ours, options());
   torch::optim::Adam reference(theirs, options());
-  for (int step = 0; step < 6; ++step) {
+  torch::optim::Adam before(ours, options());
+  for (int step = 0; step < 3; ++step) {
+    set_gradients(ours, step);
+    set_gradients(theirs, step);
+    before.step();
+    reference.step();
+  }
+  std::stringstream buffer;
+  {
+    torch::serialize::OutputArchive archive;
+    before.save(archive);
+    archive.save_to(buffer);
+  }
+  FusedAdam fused(ours, options());
+  torch::serialize::InputArchive archive;
+  archive.load_from(buffer);
+  fused.load(archive);
+  for (int step = 3; step < 5; ++step) {
     set_gradients(ours, step);
     set_gradients(theirs, step);
     fused.step();
     reference.step();
+    EXPECT_TRUE(fused.last_step_fused());
   }
-  for (size_t i = 0; i < ours.size(); ++i) {
-    EXPECT_TRUE(torch::allclose(ours[i], theirs[i], /*rtol=*/1e-6, /*atol=*/1e-7)) << "parameter " << i;
-    EXPECT_FALSE(torch::equal(ours[i], initial[i])) << "parameter " << i << " did not move";
-  }
+  expect_same_adam(fused, ours, reference, theirs, initial);
 }
 
 TEST(FusedAdam, ScaledStepEqualsAdamOnScaledGradients) {
@@ -83,10 +146,9 @@ TEST(FusedAdam, ScaledStepEqualsAdamOnScaledGradients) {
     for (auto& p : theirs) p.mutable_grad().mul_(0.25);
     fused.step_scaled(0.25);
     reference.step();
+    EXPECT_TRUE(fused.last_step_fused());
   }
-  for (size_t i = 0; i < ours.size(); ++i) {
-    EXPECT_TRUE(torch::allclose(ours[i], theirs[i], 1e-6, 1e-7)) << "parameter " << i;
-  }
+  expect_same_adam(fused, ours, reference, theirs, initial);
 }
 
 TEST(FusedAdam, StateLoadsIntoLibTorchsAdamAndBack) {
@@ -117,7 +179,7 @@ TEST(FusedAdam, StateLoadsIntoLibTorchsAdamAndBack) {
   }
 }
 
-TEST(FusedAdam, WeightDecayTakesLibTorchsPathExactly) {
+TEST(FusedAdam, WeightDecayTakesLibTorchsPathExactlyScaledOrNot) {
   const auto initial = make_parameters();
   auto ours = clones(initial);
   auto theirs = clones(initial);
@@ -126,9 +188,47 @@ TEST(FusedAdam, WeightDecayTakesLibTorchsPathExactly) {
   for (int step = 0; step < 2; ++step) {
     set_gradients(ours, step);
     set_gradients(theirs, step);
+    for (auto& p : theirs) p.mutable_grad().mul_(0.5);
+    fused.step_scaled(0.5);
+    reference.step();
+    EXPECT_FALSE(fused.last_step_fused());
+  }
+  for (size_t i = 0; i < ours.size(); ++i) EXPECT_TRUE(torch::equal(ours[i], theirs[i])) << "parameter " << i;
+}
+
+TEST(FusedAdam, ParametersWithoutAGradientAreSkippedAsLibTorchSkipsThem) {
+  const auto initial = make_parameters();
+  auto ours = clones(initial);
+  auto theirs = clones(initial);
+  FusedAdam fused(ours, options());
+  torch::optim::Adam reference(theirs, options());
+  for (int step = 0; step < 3; ++step) {
+    set_gradients(ours, step);
+    set_gradients(theirs, step);
+    if (step == 1) {  // parameter 1 has no gradient in the second step
+      ours[1].mutable_grad().reset();
+      theirs[1].mutable_grad().reset();
+    }
     fused.step();
     reference.step();
   }
+  EXPECT_EQ(adam_state(fused, ours[1]).step(), 2);
+  expect_same_adam(fused, ours, reference, theirs, initial);
+}
+
+TEST(FusedAdam, NonContiguousParametersTakeLibTorchsPath) {
+  torch::manual_seed(4);
+  const std::vector<torch::Tensor> initial = {torch::randn({6, 4}).t(), torch::randn({5})};
+  auto ours = clones(initial);  // clone keeps the transposed strides
+  ASSERT_FALSE(ours[0].is_contiguous());
+  auto theirs = clones(initial);
+  FusedAdam fused(ours, options());
+  torch::optim::Adam reference(theirs, options());
+  set_gradients(ours, 0);
+  set_gradients(theirs, 0);
+  fused.step();
+  reference.step();
+  EXPECT_FALSE(fused.last_step_fused());
   for (size_t i = 0; i < ours.size(); ++i) EXPECT_TRUE(torch::equal(ours[i], theirs[i])) << "parameter " << i;
 }
 
