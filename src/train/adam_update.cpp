@@ -2,13 +2,9 @@
 
 #include <cmath>
 
-namespace heed {
+#include "util/cpu_clones.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define HEED_CPU_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define HEED_CPU_CLONES
-#endif
+namespace heed {
 
 HEED_CPU_CLONES
 void adam_update(float* __restrict param, float* __restrict exp_avg, float* __restrict exp_avg_sq,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/cpu_clones.h"
+
 // This file is compiled with -ffp-contract=fast (CMakeLists.txt), so that a * b + c
 // becomes one fused multiply-add where the CPU has one.
 
@@ -20,12 +22,6 @@ typedef float Vec8 __attribute__((vector_size(32), aligned(4)));
 // functions: a function taking or returning Vec8 would have a different ABI in each clone.
 #define HEED_LOAD(vec, ptr) std::memcpy(&(vec), (ptr), sizeof(Vec8))
 #define HEED_STORE(ptr, vec) std::memcpy((ptr), &(vec), sizeof(Vec8))
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define HEED_CPU_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define HEED_CPU_CLONES
-#endif
 
 // Shuffle masks over two Vec8 (indices 8-15 pick from the second).
 typedef int32_t Lanes8 __attribute__((vector_size(32)));

@@ -34,6 +34,17 @@ const torch::optim::AdamParamState& adam_state(const torch::optim::Optimizer& op
       *optimizer.state().at(c10::guts::to_string(p.unsafeGetTensorImpl())));
 }
 
+// Loads `from`'s saved state into `to`, through the archive format optimizer.pt uses.
+void copy_state(const torch::optim::Optimizer& from, torch::optim::Optimizer& to) {
+  std::stringstream buffer;
+  torch::serialize::OutputArchive out;
+  from.save(out);
+  out.save_to(buffer);
+  torch::serialize::InputArchive in;
+  in.load_from(buffer);
+  to.load(in);
+}
+
 // The largest difference between a and b, relative to b's largest magnitude: a scale
 // for the whole tensor, since an element near zero (m is a difference of terms) keeps
 // the absolute rounding of its terms.
@@ -114,16 +125,8 @@ TEST(FusedAdam, ResumesFromLibTorchsAdamState) {
     before.step();
     reference.step();
   }
-  std::stringstream buffer;
-  {
-    torch::serialize::OutputArchive archive;
-    before.save(archive);
-    archive.save_to(buffer);
-  }
   FusedAdam fused(ours, options());
-  torch::serialize::InputArchive archive;
-  archive.load_from(buffer);
-  fused.load(archive);
+  copy_state(before, fused);
   for (int step = 3; step < 5; ++step) {
     set_gradients(ours, step);
     set_gradients(theirs, step);
@@ -159,21 +162,12 @@ TEST(FusedAdam, StateLoadsIntoLibTorchsAdamAndBack) {
     set_gradients(ours, step);
     fused.step();
   }
-  std::stringstream buffer;
-  {
-    torch::serialize::OutputArchive archive;
-    fused.save(archive);
-    archive.save_to(buffer);
-  }
   torch::optim::Adam plain(ours, options());
-  torch::serialize::InputArchive archive;
-  archive.load_from(buffer);
-  plain.load(archive);
+  copy_state(fused, plain);
   for (const auto& p : ours) {
-    const auto key = c10::guts::to_string(p.unsafeGetTensorImpl());
-    const auto& state = static_cast<const torch::optim::AdamParamState&>(*plain.state().at(key));
+    const auto& state = adam_state(plain, p);
     EXPECT_EQ(state.step(), 2);
-    const auto& ours_state = static_cast<const torch::optim::AdamParamState&>(*fused.state().at(key));
+    const auto& ours_state = adam_state(fused, p);
     EXPECT_TRUE(torch::equal(state.exp_avg(), ours_state.exp_avg()));
     EXPECT_TRUE(torch::equal(state.exp_avg_sq(), ours_state.exp_avg_sq()));
   }
