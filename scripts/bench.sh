@@ -4,6 +4,7 @@
 #
 #   scripts/bench.sh [--steps N] [--threads "1 2"] [--models "gru-bahdanau transformer"]
 #                    [--skip-multi30k] [--skip-dates] [--skip-translate]
+#                    [--precision "fp32 bf16"]
 #
 # Training: target tokens/s after 5 warm-up steps (heed: its train_log.csv; reference:
 # its JSON line), peak RSS, in the benchmark configuration of ../shared/bench/README.md
@@ -14,6 +15,10 @@
 # and sorts by both lengths, so heed's budget that gives the reference's batch count
 # (Multi30k: 119 batches per epoch at 4096 vs heed's 3600; dates: 83 at 4096 vs heed's
 # 3840) is passed to heed. At 4096 heed's batches would hold 13 % more sentences.
+# --precision: heed's training precisions to measure (default fp32). A bf16 row is heed
+# with --precision bf16 (mixed precision: bf16 matrix products, fp32 weights, optimizer
+# and loss) against the same fp32 reference run: a ratio of configurations, not of
+# implementations at equal arithmetic; the fp32 row is the like-for-like figure.
 # Translation: sentences/s of `heed translate` (greedy) at batch 1 and 32, and for the
 # Transformer with and without its key/value cache (--no-cache re-runs the prefix).
 # Multi30k needs ../shared/data/multi30k; skipped with a message when absent.
@@ -25,6 +30,7 @@ run_multi30k=1
 run_dates=1
 run_translate=1
 models="gru-bahdanau transformer"
+precisions="fp32"
 while (($#)); do
   case "$1" in
     --steps) steps=$2; shift 2 ;;
@@ -33,6 +39,7 @@ while (($#)); do
     --skip-dates) run_dates=0; shift ;;
     --skip-translate) run_translate=0; shift ;;
     --models) models=$2; shift 2 ;;
+    --precision) precisions=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -86,7 +93,7 @@ bench_flags() {
 # setting is the one compared (on 2 cores, two busy pools slow it down a lot).
 compare() {
   local label=$1 model=$2 tsv=$3 cores=$4; shift 4
-  read -r h_tps h_rss < <(heed_train "bench_$(basename "$tsv" .tsv)_$cores" "$tsv" "$cores" --model "$model" "$@")
+  local r_tps=- r_rss=- r_setting=-
   if ((have_ref)); then
     read -r r_tps r_rss < <(ref_train "$model" "$tsv" "$cores" "$cores")
     r_setting="t$cores/b$cores"
@@ -96,11 +103,17 @@ compare() {
         r_tps=$r1_tps; r_rss=$r1_rss; r_setting="t1/b$cores"
       fi
     fi
-    ratio=$($python -c "print(f'{$h_tps/$r_tps:.2f}')")
-  else
-    r_tps=-; r_rss=-; ratio=-; r_setting=-
   fi
-  row "$label" "$cores" "$h_tps" "$r_tps" "($r_setting)" "$ratio" "$h_rss" "$r_rss"
+  local precision suffix h_tps h_rss ratio
+  for precision in $precisions; do
+    suffix=""
+    [[ $precision != fp32 ]] && suffix=" $precision"
+    read -r h_tps h_rss < <(heed_train "bench_$(basename "$tsv" .tsv)_${cores}_$precision" "$tsv" "$cores" \
+      --model "$model" --precision "$precision" "$@")
+    ratio=-
+    ((have_ref)) && ratio=$($python -c "print(f'{$h_tps/$r_tps:.2f}')")
+    row "$label$suffix" "$cores" "$h_tps" "$r_tps" "($r_setting)" "$ratio" "$h_rss" "$r_rss"
+  done
 }
 
 echo "training throughput, target tokens/s ($steps steps after 5 warm-up steps; ratio = heed / reference)"

@@ -9,7 +9,9 @@
 #
 #   scripts/multi30k.sh [--models "gru-bahdanau transformer"] [--budget 1800]
 #                       [--reference] [--reference-budget 1500] [--skip-heed] [--threads 2]
-#                       [--out runs/multi30k]
+#                       [--out runs/multi30k] [--precision fp32|bf16]
+#
+# --precision overrides the recipe's training precision (heed train --precision).
 #
 # Prints one result line per system and writes results.tsv in the output directory.
 # Runs one training at a time: on a 2-core machine two would halve each other's budget.
@@ -22,6 +24,7 @@ skip_heed=0
 reference_budget=1500
 threads=2
 out=runs/multi30k
+precision_flags=()
 while (($#)); do
   case "$1" in
     --models) models=$2; shift 2 ;;
@@ -31,6 +34,7 @@ while (($#)); do
     --reference-budget) reference_budget=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --precision) precision_flags=(--precision "$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -63,7 +67,7 @@ for model in $models; do
   dir=$out/heed-$model
   rm -rf "$dir"
   echo "== heed $model: $recipe, ${budget}s" >&2
-  $heed train --config "$recipe" --time-budget "$budget" --threads "$threads" --out "$dir" 2> "$out/heed-$model.log" \
+  $heed train --config "$recipe" --time-budget "$budget" --threads "$threads" "${precision_flags[@]}" --out "$dir" 2> "$out/heed-$model.log" \
     || { tail -5 "$out/heed-$model.log" >&2; exit 1; }
   $heed translate --model "$dir" --threads "$threads" < "$test_src" > "$out/heed-$model.test2016.en"
   read -r bleu chrf < <(score "$out/heed-$model.test2016.en")

@@ -40,6 +40,7 @@ struct TrainCommandOptions {
   bool norm_first = false, learned_positions = false, tie_embeddings = false;
   std::string best_metric = "bleu";
   std::string lr_schedule;
+  std::string precision;
   TrainOptions training;
   RuntimeOptions runtime;
 };
@@ -112,12 +113,19 @@ void check_training_flags(const TrainCommandOptions& o, const CLI::App& cmd, boo
     }
   }
   if (resume && !o.vocab_dir.empty()) throw Error("--vocab applies to a new model, not to --resume");
+  if (t.precision == Precision::BFloat16) {
+    if (!t.device.is_cpu()) throw Error("--precision bf16 is CPU mixed precision; train on --device cpu or with fp32");
+    if (!cpu_has_native_bf16()) {
+      spdlog::warn("this CPU has no AVX512-BF16: bf16 products are emulated and --precision bf16 runs slower than fp32");
+    }
+  }
 }
 
 void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   const torch::Device device = o.runtime.apply();
   o.training.best_metric = parse_best_metric(o.best_metric);  // on --resume, the stored one unless given
   if (!o.lr_schedule.empty()) o.training.lr_schedule = parse_lr_schedule(o.lr_schedule);
+  if (!o.precision.empty()) o.training.precision = parse_precision(o.precision);
   const bool resume = !o.resume.empty();
   if (resume) {
     if (!o.out.empty() && o.out != o.resume) throw Error("--resume DIR trains into DIR; drop --out");
@@ -243,6 +251,9 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 0.9999));
   cmd->add_option("--label-smoothing", o->training.label_smoothing, "label smoothing (0 = off)")
       ->capture_default_str()->check(CLI::Range(0.0, 0.999));
+  cmd->add_option("--precision", o->precision,
+                  "fp32, or bf16: matrix products in bfloat16 with float32 weights, optimizer and "
+                  "loss (mixed precision; CPU; default fp32)");
   cmd->add_option("--lr-schedule", o->lr_schedule,
                   "constant, inverse-sqrt (decays as 1/sqrt(step) after warm-up) or plateau "
                   "(reduce-on-plateau; default per model)");

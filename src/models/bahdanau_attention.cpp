@@ -49,7 +49,8 @@ AdditiveAttentionOutput BahdanauAttentionImpl::literal(const torch::Tensor& quer
 AdditiveAttentionOutput BahdanauAttentionImpl::attend(const torch::Tensor& energies,
                                                       const torch::Tensor& keys,
                                                       const torch::Tensor& mask) {
-  auto scores = score_->forward(energies).squeeze(2);  // (B, S)
+  // Float32 scores for the softmax, also when mixed precision made them bf16.
+  auto scores = score_->forward(energies).squeeze(2).to(torch::kFloat);  // (B, S)
   scores = scores.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());
   const auto weights = torch::softmax(scores, /*dim=*/1);                     // (B, S)
   // sum_s weights_s k_s as a product and a sum: a batch of (1 x S)(S x Dk) products is

@@ -78,7 +78,8 @@ MultiHeadOutput MultiHeadAttentionImpl::attend_heads(const torch::Tensor& q, con
                             .triu(/*diagonal=*/tk - tq + 1);
     scores = scores.masked_fill(future, minus_inf);
   }
-  const auto weights = torch::softmax(scores, /*dim=*/3);
+  // Float32 for the softmax, also when mixed precision made the scores bf16.
+  const auto weights = torch::softmax(scores.to(torch::kFloat), /*dim=*/3);
   const auto dropped = dropout_->forward(weights);
   const auto context = one_query ? (dropped.transpose(2, 3) * key_value.values).sum(/*dim=*/2, /*keepdim=*/true)
                                  : batched_matmul(dropped, key_value.values);  // (B, H, Tq, dh)

@@ -53,6 +53,7 @@ nlohmann::json TrainOptions::to_json() const {
           {"adam_beta2", adam_beta2},
           {"clip_norm", clip_norm},
           {"label_smoothing", label_smoothing},
+          {"precision", precision_name(precision)},
           {"lr_schedule", lr_schedule_name(lr_schedule)},
           {"warmup_steps", warmup_steps},
           {"plateau_factor", plateau_factor},
@@ -76,6 +77,7 @@ void TrainOptions::set_from_json(const nlohmann::json& values) {
       else if (key == "adam_beta2") adam_beta2 = value.get<double>();
       else if (key == "clip_norm") clip_norm = value.get<double>();
       else if (key == "label_smoothing") label_smoothing = value.get<double>();
+      else if (key == "precision") precision = parse_precision(value.get<std::string>());
       else if (key == "lr_schedule") lr_schedule = parse_lr_schedule(value.get<std::string>());
       else if (key == "warmup_steps") warmup_steps = value.get<int64_t>();
       else if (key == "plateau_factor") plateau_factor = value.get<double>();
@@ -244,9 +246,14 @@ class TrainingRun {
       while (progress_.next_batch < static_cast<int64_t>(order.size())) {
         const auto step_start = Clock::now();  // tokens/s counts batching too
         const Batch batch = make_batch(examples_, batches_[order[progress_.next_batch]], options_.device);
-        // Logits only at real target tokens: (N, V) against the N targets.
-        const auto logits =
-            model_.model->forward(batch.source, batch.target_input, false, batch.target_mask).logits;
+        // Logits only at real target tokens: (N, V) against the N targets; float32 for the
+        // loss whatever the precision of the products.
+        torch::Tensor logits;
+        {
+          const MixedPrecisionScope mixed(options_.precision);
+          logits = model_.model->forward(batch.source, batch.target_input, false, batch.target_mask).logits;
+        }
+        logits = logits.to(torch::kFloat);
         const auto loss = softmax_cross_entropy(logits, batch.target_output.masked_select(batch.target_mask),
                                                 options_.label_smoothing);
         set_learning_rate(progress_.step + 1);

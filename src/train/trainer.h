@@ -17,6 +17,7 @@
 #include "data/sentence_pair.h"
 #include "train/lr_schedule.h"
 #include "train/model_directory.h"
+#include "train/precision.h"
 
 namespace heed {
 
@@ -35,6 +36,7 @@ struct TrainOptions {
   double adam_beta2 = 0.999;
   double clip_norm = 1.0;      // max global gradient norm; 0 disables clipping
   double label_smoothing = 0.0;  // share of the target probability spread over the vocabulary
+  Precision precision = Precision::Float32;  // of the training forward (train/precision.h)
   LrScheduleKind lr_schedule = LrScheduleKind::Constant;  // train/lr_schedule.h
   int64_t warmup_steps = 0;    // linear warm-up to lr over N updates (every schedule)
   double plateau_factor = 0.5;   // plateau: lr multiplier after plateau_patience bad validations

@@ -58,6 +58,8 @@ TEST(CliErrors, BadFlagValue) {
   expect_one_error_line(run_heed("translate --model x --threads -2"), "--threads: must be >= 0 (got -2)");
   expect_one_error_line(run_heed("translate --model x --batch-size abc"), "--batch-size");
   expect_one_error_line(run_heed("data dates --count many"), "--count");
+  expect_one_error_line(run_heed("train --precision fp16 --train x.tsv --out y"),
+                        "unknown precision 'fp16' (known: fp32, bf16)");
 }
 
 TEST(CliErrors, UnknownSubcommandOrOption) {
