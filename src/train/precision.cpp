@@ -24,6 +24,10 @@ bool cpu_has_native_bf16() {
 #endif
 }
 
+ProductPool training_product_pool(Precision precision) {
+  return precision == Precision::BFloat16 ? ProductPool::Torch : ProductPool::Blas;
+}
+
 MixedPrecisionScope::MixedPrecisionScope(Precision precision) {
   if (precision == Precision::Float32) return;
   active_ = true;

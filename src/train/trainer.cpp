@@ -24,6 +24,7 @@
 #include "train/progress.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/threads.h"
 
 namespace heed {
 
@@ -235,6 +236,8 @@ class TrainingRun {
     spdlog::info("training {} ({} parameters) on {} pairs in {} batches per epoch", model_.config.model,
                  parameter_count(), examples_.size(), batches_.size());
     TrainResult result;
+    // bf16 steps multiply in oneDNN on LibTorch's pool; validation (fp32) switches back.
+    const ProductPoolScope product_pool(training_product_pool(options_.precision));
     model_.model->train();
     bool stop = false;
     while (!stop) {
@@ -387,6 +390,7 @@ class TrainingRun {
     bool improved = true;
     if (has_validation()) {
       model_.model->eval();
+      const ProductPoolScope fp32_products(ProductPool::Blas);
       const EvaluationResult result = evaluate(model_, valid_pairs_, validation_options());
       model_.model->train();
       const double score = metric_score(result);
@@ -471,6 +475,7 @@ class TrainingRun {
     nlohmann::json record = {{"checkpoints", progress_.checkpoints}, {"step", progress_.step}};
     if (has_validation()) {
       model_.model->eval();
+      const ProductPoolScope fp32_products(ProductPool::Blas);
       const EvaluationResult result = evaluate(model_, valid_pairs_, validation_options());
       const double score = metric_score(result);
       // The average becomes the best model when it beats the best checkpoint on the best

@@ -72,19 +72,20 @@ TEST(CliTraining, InterruptedAndResumedRunFollowsTheUninterruptedCurve) {
 }
 
 // A bf16 run stores its precision; resumed without the flag it stays bf16 and follows the
-// uninterrupted bf16 curve.
+// uninterrupted bf16 curve. Two threads: bf16 steps run on LibTorch's pool (oneDNN) and
+// validation on OpenBLAS's, switched back and forth (util/threads.h).
 TEST(CliTraining, Bf16RunResumesInBf16) {
   testing::TempDir dir("heed_resume_bf16");
   ASSERT_EQ(run_heed("data dates --count 400 --seed 3 --out " + (dir / "train.tsv")).exit_code, 0);
   const std::string common = " --train " + (dir / "train.tsv") +
                              " --tokenizer char --emb 16 --hidden 16 --attention-size 8 --dropout 0.3"
-                             " --batch-tokens 700 --valid-every 4 --threads 1 --precision bf16";
+                             " --batch-tokens 700 --valid-every 4 --threads 2 --precision bf16";
   ASSERT_EQ(run_heed("train" + common + " --max-steps 12 --out " + (dir / "straight")).exit_code, 0);
   ASSERT_EQ(run_heed("train" + common + " --max-steps 4 --out " + (dir / "resumed")).exit_code, 0);
   const auto config = nlohmann::json::parse(testing::read_text(dir / "resumed/config.json"));
   EXPECT_EQ(config["training"]["precision"], "bf16");
   const auto resumed = run_heed("train --resume " + (dir / "resumed") + " --train " + (dir / "train.tsv") +
-                                " --threads 1 --max-steps 12");
+                                " --threads 2 --max-steps 12");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   const auto straight_curve = loss_curve(dir / "straight/train_log.csv");
   ASSERT_EQ(straight_curve.size(), 4u);
