@@ -26,8 +26,11 @@ AttentionMemory BahdanauAttentionImpl::prepare(const torch::Tensor& keys,
   const auto w_key = hidden_->weight.narrow(/*dim=*/1, /*start=*/0, key_size_);
   const auto projected = torch::addmm(hidden_->bias, keys.reshape({-1, key_size_}), w_key.t())
                              .view({keys.size(0), keys.size(1), -1});  // (B, S, A)
-  const auto w_query = hidden_->weight.narrow(/*dim=*/1, /*start=*/key_size_, query_size_);
-  return {keys, projected, mask, w_query.t().contiguous()};  // query_weight stored as (Dq, A)
+  return {keys, projected, mask, query_weight().t().contiguous()};  // stored as (Dq, A)
+}
+
+torch::Tensor BahdanauAttentionImpl::query_weight() const {
+  return hidden_->weight.narrow(/*dim=*/1, /*start=*/key_size_, query_size_);
 }
 
 AdditiveAttentionOutput BahdanauAttentionImpl::forward(const torch::Tensor& query,

@@ -48,6 +48,11 @@ class BahdanauAttentionImpl : public torch::nn::Module {
   AdditiveAttentionOutput literal(const torch::Tensor& query, const torch::Tensor& keys,
                                   const torch::Tensor& mask);
 
+  // W_q (attention_size, query_size): the query columns of the attention layer, and v
+  // (1, attention_size): the layer to one score. For the unrolled decoder.
+  torch::Tensor query_weight() const;
+  torch::Tensor score_weight() const { return score_->weight; }
+
   int64_t key_size() const { return key_size_; }
   int64_t query_size() const { return query_size_; }
 

@@ -6,6 +6,7 @@
 
 #include "models/hyperparameters.h"
 #include "models/output_positions.h"
+#include "models/unrolled_gru_attention.h"
 #include "text/vocabulary.h"
 
 namespace heed {
@@ -134,31 +135,46 @@ ForwardOutput GruBahdanau::forward(const SourceBatch& source, const torch::Tenso
                                    bool return_attention, const torch::Tensor& output_mask) {
   const Memory memory = encode(source);
   const auto embedded = dropout_->forward(target_embedding_->forward(target_input));  // (B, T, emb)
+  const Decoded decoded = decode_all(memory, embedding_gates(embedded), return_attention);
+  ForwardOutput output;
+  // One projection for all steps: (B, T, H + E + emb) -> (B, T, V), or (N, V) at the mask.
+  auto features = output_features(decoded.states, decoded.contexts, embedded);
+  if (output_mask.defined()) features = select_positions(features, output_mask);
+  output.logits = output_logits(features);
+  if (return_attention) {
+    // (B, T, S) -> (B, layers=1, heads=1, T, S)
+    output.attention.parts[AttentionPart::Cross] = decoded.weights.unsqueeze(1).unsqueeze(1);
+  }
+  return output;
+}
+
+GruBahdanau::Decoded GruBahdanau::decode_all(const Memory& memory, const torch::Tensor& gates,
+                                             bool return_attention) {
+  auto first_cell = decoder_cells_[0]->as<torch::nn::GRUCell>();
+  const UnrolledGruAttentionInputs inputs{gates, memory.hidden[0], memory.attention.keys,
+                                          memory.attention.projected_keys, memory.attention.mask};
+  if (config_.layers == 1 && can_unroll_gru_attention(inputs)) {
+    auto unrolled = unrolled_gru_attention(
+        inputs, {attention_->query_weight(), attention_->score_weight(), memory.context_gate_weight,
+                 first_cell->weight_hh, first_cell->bias_hh});
+    return {unrolled.states, unrolled.contexts, return_attention ? unrolled.weights : torch::Tensor()};
+  }
   // One view per step from a single unbind: selecting step t inside the loop would give
   // each step's gradient its own zero-filled (B, T, 3H) tensor, summed T times in backward.
-  const auto gates = embedding_gates(embedded).unbind(1);                              // T x (B, 3H)
-  const int64_t steps = target_input.size(1);
+  const auto step_gates = gates.unbind(1);  // T x (B, 3H)
   std::vector<torch::Tensor> tops, contexts, weights;
-  tops.reserve(steps);
-  contexts.reserve(steps);
+  tops.reserve(step_gates.size());
+  contexts.reserve(step_gates.size());
   std::vector<torch::Tensor> hidden = memory.hidden.unbind(0);
-  for (int64_t t = 0; t < steps; ++t) {
-    auto decoded = decode_step(memory, hidden, gates[t]);
+  for (const auto& step_gate : step_gates) {
+    auto decoded = decode_step(memory, hidden, step_gate);
     hidden = std::move(decoded.hidden);
     tops.push_back(hidden.back());
     contexts.push_back(decoded.context);
     if (return_attention) weights.push_back(decoded.weights);
   }
-  ForwardOutput output;
-  // One projection for all steps: (B, T, H + E + emb) -> (B, T, V), or (N, V) at the mask.
-  auto features = output_features(torch::stack(tops, 1), torch::stack(contexts, 1), embedded);
-  if (output_mask.defined()) features = select_positions(features, output_mask);
-  output.logits = output_logits(features);
-  if (return_attention) {
-    // (B, T, S) -> (B, layers=1, heads=1, T, S)
-    output.attention.parts[AttentionPart::Cross] = torch::stack(weights, 1).unsqueeze(1).unsqueeze(1);
-  }
-  return output;
+  return {torch::stack(tops, 1), torch::stack(contexts, 1),
+          return_attention ? torch::stack(weights, 1) : torch::Tensor()};
 }
 
 std::unique_ptr<DecoderState> GruBahdanau::start(const SourceBatch& source, bool /*return_attention*/) {

@@ -69,7 +69,17 @@ class GruBahdanau : public Seq2SeqModel {
     torch::Tensor weights;              // (B, S)
   };
 
+  // The decoder over all T steps of a teacher-forced target.
+  struct Decoded {
+    torch::Tensor states;    // (B, T, H) top layer s_1 .. s_T
+    torch::Tensor contexts;  // (B, T, E)
+    torch::Tensor weights;   // (B, T, S), only when asked for
+  };
+
   Memory encode(const SourceBatch& source);
+  // gates: embedding_gates of the consumed tokens (B, T, 3H). One layer in float32 runs
+  // as one autograd node (unrolled_gru_attention.h); otherwise step by step.
+  Decoded decode_all(const Memory& memory, const torch::Tensor& gates, bool return_attention);
   // The embedding part of the first decoder layer's input gates, for any leading shape:
   // (..., emb) -> (..., 3H) = W_ih[:, :emb] emb + b_ih. Computed for all steps at once.
   torch::Tensor embedding_gates(const torch::Tensor& embedded);

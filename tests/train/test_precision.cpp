@@ -98,7 +98,7 @@ PassResult forward_backward(const std::string& name, Precision precision) {
     const MixedPrecisionScope scope(precision);
     out = model->forward(source, target, /*return_attention=*/true);
   }
-  PassResult result{out.logits.to(torch::kFloat), out.attention, {}};
+  PassResult result{out.logits.to(torch::kFloat), out.attention, {}, {}};
   torch::log_softmax(result.logits, -1).select(2, 1).mean().backward();
   for (const auto& parameter : model->named_parameters()) {
     result.gradients.push_back(parameter.value().grad());
