@@ -9,6 +9,7 @@
 #include "commands/commands.h"
 #include "commands/runtime_options.h"
 #include "metrics/bleu.h"
+#include "metrics/pytext.h"
 #include "util/error.h"
 #include "util/line_reader.h"
 #include "data/corpus_reader.h"
@@ -32,8 +33,16 @@ void run_score(const ScoreOptions& o) {
   if (o.reference == "-" && o.hypotheses == "-") {
     throw Error("--ref - reads the references from standard input; give the hypotheses with --hyp FILE");
   }
-  const std::vector<std::string> references = read_lines(o.reference);
-  const std::vector<std::string> hypotheses = read_lines(o.hypotheses);
+  // Read as sacreBLEU reads them (BOM kept, lines end at "\n" in files), so both score
+  // the same segments.
+  const std::vector<std::string> references = read_lines_as_sacrebleu(o.reference);
+  const std::vector<std::string> hypotheses = read_lines_as_sacrebleu(o.hypotheses);
+  // sacreBLEU refuses an empty (or all-whitespace) reference rather than scoring it.
+  for (size_t k = 0; k < references.size(); ++k) {
+    if (pytext::rstrip(references[k]).empty()) {
+      throw Error(at_line(input_name(o.reference), k + 1, "empty reference (sacreBLEU refuses these too)"));
+    }
+  }
   if (hypotheses.size() != references.size()) {
     throw Error("the hypotheses (" + input_name(o.hypotheses) + ") have " + std::to_string(hypotheses.size()) +
                 " lines but " + input_name(o.reference) + " has " + std::to_string(references.size()));

@@ -24,15 +24,22 @@ std::string_view trim(std::string_view text) {
   return text.substr(begin, end - begin);
 }
 
-// Splits on "\n", "\r\n" and "\r" after dropping a leading BOM. A final line end does
-// not start an extra empty line. The views point into `content`.
-std::vector<std::string_view> split_lines(std::string_view content) {
-  if (content.substr(0, kBom.size()) == kBom) content.remove_prefix(kBom.size());
+// How a text is cut into lines: heed's own readers drop a leading BOM and end lines at
+// "\n", "\r\n" and "\r"; sacreBLEU's file reading keeps the BOM and ends lines at "\n".
+struct LineRules {
+  bool drop_bom = true;
+  bool universal_newlines = true;
+};
+
+// Splits `content` by `rules`. A final line end does not start an extra empty line. The
+// views point into `content`.
+std::vector<std::string_view> split_lines(std::string_view content, const LineRules& rules = {}) {
+  if (rules.drop_bom && content.substr(0, kBom.size()) == kBom) content.remove_prefix(kBom.size());
   std::vector<std::string_view> lines;
   size_t start = 0;
   for (size_t i = 0; i < content.size(); ++i) {
     const char c = content[i];
-    if (c != '\n' && c != '\r') continue;
+    if (c != '\n' && (c != '\r' || !rules.universal_newlines)) continue;
     lines.push_back(content.substr(start, i - start));
     if (c == '\r' && i + 1 < content.size() && content[i + 1] == '\n') ++i;
     start = i + 1;
@@ -129,7 +136,9 @@ Corpus read_parallel(const std::string& source_path, const std::string& target_p
   return corpus;
 }
 
-std::vector<std::string> read_lines(const std::string& path) {
+namespace {
+
+std::vector<std::string> read_lines_by(const std::string& path, const LineRules& rules) {
   const bool standard_input = path == "-";
   std::string content;
   if (standard_input) {
@@ -140,7 +149,7 @@ std::vector<std::string> read_lines(const std::string& path) {
     content = read_file(path);
   }
   const std::string name = input_name(path);
-  const std::vector<std::string_view> views = split_lines(content);
+  const std::vector<std::string_view> views = split_lines(content, rules);
   std::vector<std::string> lines;
   lines.reserve(views.size());
   for (size_t k = 0; k < views.size(); ++k) {
@@ -148,6 +157,16 @@ std::vector<std::string> read_lines(const std::string& path) {
     lines.emplace_back(views[k]);
   }
   return lines;
+}
+
+}  // namespace
+
+std::vector<std::string> read_lines(const std::string& path) { return read_lines_by(path, {}); }
+
+std::vector<std::string> read_lines_as_sacrebleu(const std::string& path) {
+  // Python's sys.stdin reads with universal newlines, sacreBLEU's smart_open with
+  // newline="\n"; both decode UTF-8 without dropping a BOM.
+  return read_lines_by(path, {/*drop_bom=*/false, /*universal_newlines=*/path == "-"});
 }
 
 // Tabs and line breaks inside a sentence become spaces so each pair stays one line.

@@ -29,6 +29,13 @@ Corpus read_parallel(const std::string& source_path, const std::string& target_p
 // lines are kept.
 std::vector<std::string> read_lines(const std::string& path);
 
+// read_lines as sacreBLEU reads its inputs, for heed score: a BOM is text (Python's
+// "utf-8" codec keeps U+FEFF), and in a file only "\n" ends a line (open(newline="\n"):
+// a "\r" before it is trailing whitespace, which scoring strips, and one elsewhere stays
+// in the line as whitespace). Standard input ends lines at "\n", "\r\n" and "\r", as
+// Python's sys.stdin does.
+std::vector<std::string> read_lines_as_sacrebleu(const std::string& path);
+
 // Writes pairs as TSV lines `source<TAB>target\n`.
 std::string to_tsv(const std::vector<SentencePair>& pairs);
 

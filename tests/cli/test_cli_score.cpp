@@ -68,6 +68,26 @@ TEST(CliScore, ChrfAndTokenizeNone) {
   EXPECT_LT(first_number(result.out), 100.0) << result.out;
 }
 
+// Files are read as sacreBLEU reads them: a byte-order mark is text, and only "\n" ends a
+// line of a file (standard input also ends lines at "\r", as Python's sys.stdin does).
+TEST(CliScore, ReadsFilesAsSacrebleuDoes) {
+  testing::TempDir dir("heed_score");
+  // "\ufeffthe" is not "the": 5/6, 4/5, 3/4, 2/3 -> (1/3)^(1/4) = 75.98, as sacreBLEU gives.
+  const std::string bom_ref = dir.write("bom.txt", "\xEF\xBB\xBFthe cat sat on the mat\n");
+  auto result = run_heed("score --tokenize none --ref " + bom_ref, "the cat sat on the mat\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NEAR(first_number(result.out), 100.0 * std::pow(1.0 / 3.0, 0.25), 0.005) << result.out;
+  // A lone "\r" inside a reference line is whitespace, not a line end; CRLF ends a line.
+  const std::string cr_ref = dir.write("cr.txt", "a b\rc d\r\nthe cat\r\n");
+  result = run_heed("score --tokenize none --ref " + cr_ref, "a b c d\nthe cat\n");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NEAR(first_number(result.out), 100.0, 1e-9) << result.out;
+  // ... while on standard input it ends the line.
+  result = run_heed("score --tokenize none --ref " + cr_ref, "a b\rc d\r\nthe cat\n");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("have 3 lines but"), std::string::npos) << result.err;
+}
+
 TEST(CliScore, MistakesAreOneLineErrors) {
   testing::TempDir dir("heed_score");
   const std::string ref = dir.write("ref.txt", "a\nb\n");
@@ -76,7 +96,9 @@ TEST(CliScore, MistakesAreOneLineErrors) {
            {"score --metric ter --ref " + ref, "--metric must be bleu or chrf"},
            {"score --tokenize intl --ref " + ref, "--tokenize must be 13a or none"},
            {"score --ref " + (dir / "missing.txt"), "missing.txt"},
-           {"score --ref -", "--ref - reads the references from standard input"}}) {
+           {"score --ref -", "--ref - reads the references from standard input"},
+           {"score --ref " + dir.write("empty.txt", "a\n \t\nc\n"),
+            "empty.txt:2: empty reference (sacreBLEU refuses these too)"}}) {
     const auto result = run_heed(args, "a\n");
     EXPECT_NE(result.exit_code, 0) << args;
     EXPECT_EQ(result.err.rfind("heed: error: ", 0), 0u) << result.err;
