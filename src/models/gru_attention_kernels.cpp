@@ -89,7 +89,7 @@ HEED_CPU_CLONES
 void attend_backward(const Sizes& n, const float* energies, const float* score_weight, const bool* mask,
                      const float* keys, const float* weights, const float* grad_context,
                      float* grad_query, int64_t query_stride, float* grad_projected_keys,
-                     float* grad_keys, float* grad_score_weight) {
+                     float* grad_keys, float* grad_score_weight, float* scratch) {
   const int64_t S = n.keys, A = n.attention, E = n.key_size;
   const float* __restrict v = score_weight;
   for (int64_t b = 0; b < n.batch; ++b) {
@@ -98,22 +98,19 @@ void attend_backward(const Sizes& n, const float* energies, const float* score_w
     float* __restrict dq = grad_query + b * query_stride;
     for (int64_t a = 0; a < A; ++a) dq[a] = 0.0f;
     // d weights[s] = dc . k_s, and the softmax's sum_s w[s] d weights[s].
+    float* __restrict d_weights = scratch;
     float weighted = 0.0f;
-    float d_weights_buffer[512];
-    float* d_weights = S <= 512 ? d_weights_buffer : nullptr;
     for (int64_t s = 0; s < S; ++s) {
       const int64_t row = b * S + s;
       if (!mask[row]) continue;
-      const float dw = dot(dc, keys + row * E, E);
-      if (d_weights) d_weights[s] = dw;
-      weighted += w[s] * dw;
+      d_weights[s] = dot(dc, keys + row * E, E);
+      weighted += w[s] * d_weights[s];
       axpy(w[s], dc, grad_keys + row * E, E);
     }
     for (int64_t s = 0; s < S; ++s) {
       const int64_t row = b * S + s;
       if (!mask[row]) continue;
-      const float dw = d_weights ? d_weights[s] : dot(dc, keys + row * E, E);
-      const float d_score = w[s] * (dw - weighted);
+      const float d_score = w[s] * (d_weights[s] - weighted);
       const float* __restrict e = energies + row * A;
       float* __restrict dpk = grad_projected_keys + row * A;
       float* __restrict dv = grad_score_weight;

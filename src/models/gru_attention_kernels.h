@@ -38,11 +38,11 @@ void attend(const Sizes& n, const float* energies, const float* score_weight, co
 //   grad_keys (B, S, E)                        += weights[s] grad_context
 //   grad_score_weight (A)                      += sum_{b,s} d score * e
 // where d score = weights * (d weights - sum_s weights d weights), d weights[s] =
-// grad_context . keys[s], and d pre = d score * v * (1 - e^2).
+// grad_context . keys[s], and d pre = d score * v * (1 - e^2). scratch: S floats.
 void attend_backward(const Sizes& n, const float* energies, const float* score_weight, const bool* mask,
                      const float* keys, const float* weights, const float* grad_context,
                      float* grad_query, int64_t query_stride, float* grad_projected_keys,
-                     float* grad_keys, float* grad_score_weight);
+                     float* grad_keys, float* grad_score_weight, float* scratch);
 
 // GRU gates, PyTorch's order and formula, for B rows of H units:
 //   r = sigmoid(x_r + h_r), z = sigmoid(x_z + h_z), n = tanh(x_n + r * h_n),

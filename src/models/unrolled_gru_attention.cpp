@@ -122,6 +122,7 @@ class UnrolledGruAttentionFunction : public torch::autograd::Function<UnrolledGr
     auto grad_state = torch::zeros({B, H}, options);     // d s_t, carried back
     auto grad_previous = torch::empty({B, H}, options);  // d s_{t-1}
     auto grad_context = torch::empty({B, E}, options);
+    auto scratch = torch::empty({S}, options);  // d weights of one row
 
     const bool* mask_data = mask.data_ptr<bool>();
     for (int64_t t = T - 1; t >= 0; --t) {
@@ -138,7 +139,8 @@ class UnrolledGruAttentionFunction : public torch::autograd::Function<UnrolledGr
       }
       gru_attention::attend_backward(n, data(energies[t]), data(score), mask_data, data(keys), data(weights[t]),
                                      data(grad_context), data(step_grad_projected), P,
-                                     data(grad_projected_keys), data(grad_keys), data(grad_score));
+                                     data(grad_projected_keys), data(grad_keys), data(grad_score),
+                                     data(scratch));
       // d s_{t-1} = z * d s_t + [d q_t | d (W_hh s)] [W_q; W_hh]
       grad_previous.addmm_(step_grad_projected, state_weight);
       std::swap(grad_state, grad_previous);
