@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  libtorch-dev libcli11-dev libspdlog-dev libgtest-dev nlohmann-json3-dev
+  libtorch-dev libcli11-dev libspdlog-dev libgtest-dev nlohmann-json3-dev libtomlplusplus-dev
   libsentencepiece-dev
   libopenblas0-pthread  # LibTorch's matrix products run ~15x slower on the reference BLAS
 )

@@ -9,6 +9,7 @@
 
 #include "util/error.h"
 #include "util/line_reader.h"
+#include "util/strings.h"
 
 namespace heed {
 
@@ -34,12 +35,6 @@ std::optional<int64_t> parse_index(std::string_view digits) {
   return value;
 }
 
-std::string trim(const std::string& text) {
-  const size_t begin = text.find_first_not_of(" \t");
-  if (begin == std::string::npos) return {};
-  const size_t end = text.find_last_not_of(" \t");
-  return text.substr(begin, end - begin + 1);
-}
 }  // namespace
 
 GoldAlignment parse_gold_alignment(const std::string& line, bool one_based, const std::string& file,
@@ -144,7 +139,7 @@ SentencePair parse_aligned_pair(const std::string& line, const std::string& file
   if (source.find("|||") != std::string::npos || target.find("|||") != std::string::npos) {
     throw Error(at_line(file, line_number, "more than one '|||': expected 'source ||| target'"));
   }
-  return {trim(source), trim(target)};
+  return {std::string(trim(source)), std::string(trim(target))};
 }
 
 std::vector<SentencePair> read_aligned_pairs(const std::string& path) {

@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "attention/alignment.h"
-#include "data/sentence_pair.h"
+#include "decode/alignment.h"
+#include "core/sentence_pair.h"
 
 namespace heed {
 

@@ -1,6 +1,7 @@
 #include "attention/attention_export.h"
 
-#include <cstdio>
+#include <fmt/format.h>
+
 
 #include "attention/attention_stats.h"
 #include "text/vocabulary.h"
@@ -11,9 +12,7 @@ namespace heed {
 
 namespace {
 std::string format_weight(double weight) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.6g", weight);
-  return buffer;
+  return fmt::format("{:.6g}", weight);
 }
 
 std::vector<std::string> decoder_inputs(const std::vector<std::string>& target_tokens) {
@@ -76,13 +75,6 @@ void write_long_csv_rows(std::ostream& out, const MatrixOwner& owner,
       }
     }
   }
-}
-
-std::string matrix_file_stem(const std::string& dir, const MatrixOwner& owner, const AttentionMatrix& matrix) {
-  const std::string head = matrix.head < 0 ? "avg" : std::to_string(matrix.head);
-  return dir + "/s" + std::to_string(owner.sentence) + "_" +
-         (owner.hypothesis ? "n" + std::to_string(*owner.hypothesis) + "_" : "") +
-         attention_part_name(matrix.part) + "_l" + std::to_string(matrix.layer) + "_h" + head;
 }
 
 void write_matrix_csvs(const std::string& dir, const MatrixOwner& owner,

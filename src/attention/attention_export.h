@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "attention/attention_matrix.h"
 #include "decode/translator.h"
 
 namespace heed {
@@ -32,42 +33,13 @@ struct AttentionFilter {
   bool average_heads = false;  // one matrix per layer, the mean over heads (head = -1)
 };
 
-// One matrix of one sentence, with its labels.
-struct AttentionMatrix {
-  AttentionPart part;
-  int64_t layer = 0;
-  int64_t head = 0;                       // -1 for the average over heads
-  std::vector<std::string> query_tokens;  // rows
-  std::vector<std::string> key_tokens;    // columns
-  torch::Tensor weights;                  // (queries, keys) float, CPU
-};
-
 // The matrices of one translation that pass the filter, in part/layer/head order.
 std::vector<AttentionMatrix> attention_matrices(const Translation& translation,
                                                 const AttentionFilter& filter);
 
-// Which translation matrices belong to: the input line, and the n-best rank when the
-// output lists ranks.
-struct MatrixOwner {
-  size_t sentence = 0;
-  std::optional<size_t> hypothesis;
-};
-
-// Diagnostics (attention_stats.h) added to the export when `threshold` is set: in the long
-// format as four more columns, query_entropy (of the row), key_coverage (of the column),
-// eos_mass and unattended_share (of the matrix); in the matrix format as a second file
-// per matrix, <stem>_stats.csv with rows kind,index,token,value.
-struct StatsExport {
-  std::optional<double> threshold;  // unattended_share threshold; none: no diagnostics
-};
-
 void write_long_csv_header(std::ostream& out, bool with_hypothesis, const StatsExport& stats = {});
 void write_long_csv_rows(std::ostream& out, const MatrixOwner& owner, const std::vector<AttentionMatrix>& matrices,
                          const StatsExport& stats = {});
-
-// DIR/s<sentence>[_n<rank>]_<part>_l<layer>_h<head> (head "avg" for the mean over heads):
-// the file name of one matrix, without extension (CSV here, SVG in heatmap_svg.h).
-std::string matrix_file_stem(const std::string& dir, const MatrixOwner& owner, const AttentionMatrix& matrix);
 
 // Writes each matrix to its own file in DIR (named as above, atomically).
 void write_matrix_csvs(const std::string& dir, const MatrixOwner& owner,

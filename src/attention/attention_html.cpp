@@ -1,8 +1,9 @@
 // The self-contained attention page (attention_html.h).
 #include "attention/attention_html.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <cstdio>
 #include <map>
 
 #include "attention/attention_stats.h"
@@ -49,9 +50,7 @@ std::string head_attribute(const AttentionMatrix& matrix) {
 }
 
 std::string two_decimals(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.2f", value);
-  return buffer;
+  return fmt::format("{:.2f}", value);
 }
 
 void write_stats_caption(std::ostream& out, const AttentionMatrix& matrix, double threshold) {

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "attention/attention_export.h"
+#include "attention/attention_matrix.h"
 
 namespace heed {
 

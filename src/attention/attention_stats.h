@@ -14,7 +14,7 @@
 
 #include <vector>
 
-#include "attention/attention_export.h"
+#include "attention/attention_matrix.h"
 
 namespace heed {
 

@@ -1,10 +1,11 @@
 // SVG heatmaps of attention matrices: layout, colour scale, escaping (heatmap_svg.h).
 #include "attention/heatmap_svg.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
@@ -21,9 +22,7 @@ namespace {
 
 // Coordinates with at most one decimal ("12", "12.5").
 std::string num(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.1f", value);
-  std::string text = buffer;
+  std::string text = fmt::format("{:.1f}", value);
   if (text.size() > 2 && text.compare(text.size() - 2, 2, ".0") == 0) text.resize(text.size() - 2);
   if (text == "-0") text = "0";
   return text;
@@ -31,9 +30,7 @@ std::string num(double value) {
 
 // The weight as the hover text shows it.
 std::string hover_weight(float weight) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.4f", static_cast<double>(weight));
-  return buffer;
+  return fmt::format("{:.4f}", weight);
 }
 
 // ---- Text ------------------------------------------------------------------------------
@@ -106,9 +103,7 @@ constexpr std::array<Rgb, 5> kStops{{{0xff, 0xff, 0xff},
                                      {0x08, 0x30, 0x6b}}};
 
 std::string hex(const Rgb& rgb) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
-  return buffer;
+  return fmt::format("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]);
 }
 
 double srgb_to_linear(double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); }

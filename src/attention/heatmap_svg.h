@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "attention/attention_export.h"
+#include "attention/attention_matrix.h"
 
 namespace heed {
 

@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "attention/alignment.h"
+#include "decode/alignment.h"
 #include "attention/alignment_eval.h"
 #include "attention/word_aggregation.h"
 #include "commands/commands.h"

@@ -1,70 +1,96 @@
 #include "commands/config_file.h"
 
-#include <algorithm>
+#include <fmt/format.h>
+#include <toml++/toml.h>
 
-#include "data/corpus_reader.h"
+#include <algorithm>
+#include <filesystem>
+
 #include "util/error.h"
 
 namespace heed {
 
 namespace {
-std::string trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t");
-  if (begin == std::string::npos) return "";
-  const auto end = text.find_last_not_of(" \t");
-  return text.substr(begin, end - begin + 1);
+std::string at(const std::string& path, const toml::source_region& where, const std::string& message) {
+  return at_line(path, static_cast<size_t>(where.begin.line), message);
+}
+
+// A TOML value as the text a user would type after the flag.
+std::string argument_text(const toml::node& value, const std::string& path, const std::string& key) {
+  if (const auto* text = value.as_string()) return text->get();
+  if (const auto* integer = value.as_integer()) return std::to_string(integer->get());
+  if (const auto* real = value.as_floating_point()) return fmt::format("{}", real->get());
+  throw Error(at(path, value.source(), key + ": expected a string, a number or true/false"));
+}
+
+// What the option's validators say of `text` ("" when it passes them all).
+std::string validation_error(CLI::Option& option, std::string text) {
+  for (int index = 0;; ++index) {
+    CLI::Validator* validator = nullptr;
+    try {
+      validator = option.get_validator(index);
+    } catch (const CLI::OptionNotFound&) {
+      return "";
+    }
+    const std::string problem = (*validator)(text);
+    if (!problem.empty()) return problem;
+  }
 }
 
 // The file's entries as command-line arguments for `command`.
-std::vector<std::string> config_arguments(const CLI::App& command, const std::string& path) {
+std::vector<std::string> config_arguments(CLI::App& command, const std::string& path) {
+  if (std::filesystem::is_directory(path)) throw Error(path + " is a directory, not a config file");
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    if (!std::filesystem::exists(path)) throw Error("cannot open " + path);
+    throw Error(at(path, e.source(), std::string(e.description())));
+  }
+  // toml++ iterates keys in order of their names; the file's order is kept for the
+  // command line, so a repeated option (none in TOML) or an error names the first line.
+  std::vector<std::pair<std::string, const toml::node*>> entries;
+  for (const auto& [key, value] : table) entries.emplace_back(std::string(key.str()), &value);
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return a.second->source().begin.line < b.second->source().begin.line;
+  });
   std::vector<std::string> arguments;
-  const auto lines = read_lines(path);
-  for (size_t number = 1; number <= lines.size(); ++number) {
-    std::string line = lines[number - 1];
-    // Drop comments outside quotes.
-    bool quoted = false;
-    for (size_t i = 0; i < line.size(); ++i) {
-      if (line[i] == '"') quoted = !quoted;
-      if (line[i] == '#' && !quoted) {
-        line.erase(i);
-        break;
-      }
-    }
-    line = trim(line);
-    if (line.empty() || line.front() == '[') continue;
-    const auto equals = line.find('=');
-    if (equals == std::string::npos) throw Error(at_line(path, number, "expected key = value"));
-    std::string key = trim(line.substr(0, equals));
-    std::string value = trim(line.substr(equals + 1));
+  for (const auto& [raw_key, value] : entries) {
+    std::string key = raw_key;
     std::replace(key.begin(), key.end(), '_', '-');
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-    if (key == "config") throw Error(at_line(path, number, "a config file cannot include another"));
-    const CLI::Option* option = command.get_option_no_throw("--" + key);
+    if (value->is_table() || value->is_array()) {
+      throw Error(at(path, value->source(), key + ": tables and arrays are not options; write KEY = VALUE"));
+    }
+    if (key == "config") throw Error(at(path, value->source(), "a config file cannot include another"));
+    CLI::Option* option = command.get_option_no_throw("--" + key);
     if (key.empty() || option == nullptr) {
-      throw Error(at_line(path, number, "unknown option '" + key + "' for heed " + command.get_name()));
+      throw Error(at(path, value->source(), "unknown option '" + key + "' for heed " + command.get_name()));
     }
     if (option->get_expected_min() == 0) {  // a flag
-      if (value == "true") {
-        arguments.push_back("--" + key);
-      } else if (value != "false") {
-        throw Error(at_line(path, number, key + " must be true or false"));
-      }
+      const auto* flag = value->as_boolean();
+      if (flag == nullptr) throw Error(at(path, value->source(), key + " must be true or false"));
+      if (flag->get()) arguments.push_back("--" + key);
       continue;
     }
+    std::string text = value->as_boolean() ? (value->as_boolean()->get() ? "true" : "false")
+                                           : argument_text(*value, path, key);
+    // The option's own checks, here where the file and line are known.
+    const std::string problem = validation_error(*option, text);
+    if (!problem.empty()) throw Error(at(path, value->source(), "--" + key + ": " + problem));
     arguments.push_back("--" + key);
-    arguments.push_back(value);
+    arguments.push_back(text);
   }
   return arguments;
 }
 }  // namespace
 
-std::vector<std::string> expand_config_files(const CLI::App& app, const std::string& command,
+std::vector<std::string> expand_config_files(CLI::App& app, const std::string& command,
                                              std::vector<std::string> args) {
-  const auto at = std::find(args.begin() + std::min<size_t>(1, args.size()), args.end(), command);
-  if (at == args.end()) return args;
-  const CLI::App* subcommand = app.get_subcommand(command);
+  const auto at_command = std::find(args.begin() + std::min<size_t>(1, args.size()), args.end(), command);
+  if (at_command == args.end()) return args;
+  CLI::App* subcommand = app.get_subcommand(command);
   std::vector<std::string> from_files, rest;
-  for (auto it = at + 1; it != args.end(); ++it) {
+  for (auto it = at_command + 1; it != args.end(); ++it) {
     std::string path;
     if (*it == "--config") {
       if (it + 1 == args.end()) throw Error("--config needs a file");
@@ -78,7 +104,7 @@ std::vector<std::string> expand_config_files(const CLI::App& app, const std::str
     const auto entries = config_arguments(*subcommand, path);
     from_files.insert(from_files.end(), entries.begin(), entries.end());
   }
-  std::vector<std::string> expanded(args.begin(), at + 1);
+  std::vector<std::string> expanded(args.begin(), at_command + 1);
   expanded.insert(expanded.end(), from_files.begin(), from_files.end());
   expanded.insert(expanded.end(), rest.begin(), rest.end());
   return expanded;

@@ -1,9 +1,9 @@
-// `--config FILE` for a subcommand: a file that mirrors its flags.
+// `--config FILE` for a subcommand: a TOML file whose keys are the subcommand's long
+// flag names (`batch-tokens = 2048`; `batch_tokens` works too), read with toml++.
 //
-// Format (a TOML subset): `key = value` per line, keys are long flag names without the
-// dashes (`batch-tokens = 2048`; `_` works too), values are numbers, true/false or
-// strings (quoted or bare); `#` starts a comment; `[section]` lines are ignored.
-// The file's options are placed before the command line's, so the command line wins.
+// Values are TOML strings, integers, floats or booleans; `flag = true` gives a flag
+// without a value, `flag = false` leaves it off. Tables and arrays are errors. The file's
+// options are placed before the command line's, so the command line wins.
 #pragma once
 
 #include <CLI/App.hpp>
@@ -15,8 +15,8 @@ namespace heed {
 
 // Expands every `--config FILE` / `--config=FILE` that follows the subcommand named
 // `command` in args (args[0] is the program) into the file's options. heed::Error
-// "FILE:LINE: ..." for unknown keys or malformed lines.
-std::vector<std::string> expand_config_files(const CLI::App& app, const std::string& command,
+// "FILE:LINE: ..." for a TOML syntax error, an unknown key or a value of the wrong kind.
+std::vector<std::string> expand_config_files(CLI::App& app, const std::string& command,
                                              std::vector<std::string> args);
 
 }  // namespace heed

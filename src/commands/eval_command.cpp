@@ -25,9 +25,6 @@ struct EvalOptions {
 
 void run_eval(const EvalOptions& o) {
   if (!o.test.given()) throw Error("test data is required: --test FILE.tsv or --test-src/--test-tgt");
-  if (o.evaluation.bleu.tokenize != "13a" && o.evaluation.bleu.tokenize != "none") {
-    throw Error("--tokenize must be 13a or none (got '" + o.evaluation.bleu.tokenize + "')");
-  }
   o.evaluation.search.validate();
   const torch::Device device = o.runtime.apply();
   const LoadedModel model = load_model_directory(o.model_dir, WhichWeights::Best, device);
@@ -69,7 +66,8 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--model", o->model_dir, "model directory written by `heed train`")->required();
   add_corpus_options(cmd, "test", o->test, "test data");
   cmd->add_flag("--json", o->json, "print one JSON object");
-  cmd->add_option("--tokenize", o->evaluation.bleu.tokenize, "BLEU tokenizer: 13a or none")->capture_default_str();
+  add_choice_option(cmd, "--tokenize", o->evaluation.bleu.tokenize, kBleuTokenizerNames, "BLEU tokenizer",
+                    "BLEU tokenizer; none for pre-tokenised text");
   cmd->add_flag("--lowercase", o->evaluation.bleu.lowercase, "case-insensitive BLEU and chrF");
   cmd->add_option("--batch-size", o->evaluation.batch_size, "sentences per decoding batch")
       ->capture_default_str()->check(positive());

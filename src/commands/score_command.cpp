@@ -7,9 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "commands/commands.h"
+#include "commands/validators.h"
 #include "commands/runtime_options.h"
 #include "metrics/bleu.h"
-#include "metrics/pytext.h"
+#include "util/pytext.h"
 #include "util/error.h"
 #include "util/line_reader.h"
 #include "data/corpus_reader.h"
@@ -27,9 +28,6 @@ struct ScoreOptions {
 
 void run_score(const ScoreOptions& o) {
   if (o.metric != "bleu" && o.metric != "chrf") throw Error("--metric must be bleu or chrf (got '" + o.metric + "')");
-  if (o.bleu.tokenize != "13a" && o.bleu.tokenize != "none") {
-    throw Error("--tokenize must be 13a or none (got '" + o.bleu.tokenize + "')");
-  }
   if (o.reference == "-" && o.hypotheses == "-") {
     throw Error("--ref - reads the references from standard input; give the hypotheses with --hyp FILE");
   }
@@ -80,8 +78,8 @@ void add_score_command(CLI::App& app) {
   cmd->add_option("--ref", o->reference, "reference file, one sentence per line")->required();
   cmd->add_option("--hyp", o->hypotheses, "hypothesis file (default: standard input)");
   cmd->add_option("--metric", o->metric, "bleu or chrf (chrF2)")->capture_default_str();
-  cmd->add_option("--tokenize", o->bleu.tokenize, "BLEU tokenizer: 13a or none (pre-tokenised text)")
-      ->capture_default_str();
+  add_choice_option(cmd, "--tokenize", o->bleu.tokenize, kBleuTokenizerNames, "BLEU tokenizer",
+                    "BLEU tokenizer; none for pre-tokenised text");
   cmd->add_flag("--lowercase", o->bleu.lowercase, "case-insensitive scoring");
   cmd->add_flag("--json", o->json, "print one JSON object");
   add_threads_option(cmd);

@@ -8,21 +8,13 @@
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/line_reader.h"
+#include "util/strings.h"
 #include "util/utf8.h"
 
 namespace heed {
 namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
-
-bool is_blank_char(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; }
-
-std::string_view trim(std::string_view text) {
-  size_t begin = 0, end = text.size();
-  while (begin < end && is_blank_char(text[begin])) ++begin;
-  while (end > begin && is_blank_char(text[end - 1])) --end;
-  return text.substr(begin, end - begin);
-}
 
 // How a text is cut into lines: heed's own readers drop a leading BOM and end lines at
 // "\n", "\r\n" and "\r"; sacreBLEU's file reading keeps the BOM and ends lines at "\n".

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "data/sentence_pair.h"
+#include "core/sentence_pair.h"
 
 namespace heed {
 

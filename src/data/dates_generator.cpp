@@ -1,7 +1,8 @@
 // The "dates" task: human-readable dates -> ISO "YYYY-MM-DD".
 #include <array>
+
+#include <fmt/format.h>
 #include <cstdint>
-#include <cstdio>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -99,9 +100,7 @@ std::string ordinal(int d) {
 }
 
 std::string iso(int y, int m, int d) {
-  char buf[40];  // room for any int, so the compiler can prove no truncation
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-  return buf;
+  return fmt::format("{:04}-{:02}-{:02}", y, m, d);
 }
 
 }  // namespace

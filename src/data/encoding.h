@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "data/batching.h"
-#include "data/sentence_pair.h"
+#include "core/sentence_pair.h"
 #include "text/tokenizer.h"
 #include "text/vocabulary.h"
 

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "data/sentence_pair.h"
+#include "core/sentence_pair.h"
 
 namespace heed {
 

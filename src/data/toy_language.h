@@ -42,8 +42,8 @@
 #include <string>
 #include <vector>
 
-#include "attention/alignment_link.h"
-#include "data/sentence_pair.h"
+#include "core/alignment_link.h"
+#include "core/sentence_pair.h"
 
 namespace heed {
 

@@ -1,27 +1,19 @@
 #include "decode/output_format.h"
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
 
 #include "text/vocabulary.h"
 #include "util/error.h"
 
 namespace heed {
 
-OutputFormat parse_output_format(const std::string& name) {
-  if (name == "text") return OutputFormat::Text;
-  if (name == "nbest") return OutputFormat::Nbest;
-  if (name == "jsonl") return OutputFormat::Jsonl;
-  throw Error("--output must be text, nbest or jsonl (got '" + name + "')");
-}
-
-AlignmentKind parse_alignment_kind(const std::string& name) {
-  if (name == "none") return AlignmentKind::None;
-  if (name == "hard") return AlignmentKind::Hard;
-  if (name == "soft") return AlignmentKind::Soft;
-  throw Error("--alignment must be hard, soft or none (got '" + name + "')");
-}
+const EnumNames<OutputFormat> kOutputFormatNames = {
+    {"text", OutputFormat::Text}, {"nbest", OutputFormat::Nbest}, {"jsonl", OutputFormat::Jsonl}};
+const EnumNames<AlignmentKind> kAlignmentKindNames = {
+    {"none", AlignmentKind::None}, {"hard", AlignmentKind::Hard}, {"soft", AlignmentKind::Soft}};
 
 namespace {
 
@@ -58,9 +50,7 @@ nlohmann::json alignment_json(const Translation& translation, const OutputOption
 
 // Scores as text: %.6f, the precision Marian and Moses n-best lists use.
 std::string score_text(double score) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.6f", score);
-  return buffer;
+  return fmt::format("{:.6f}", score);
 }
 
 nlohmann::json hypothesis_json(const Translation& translation, const OutputOptions& options) {

@@ -19,7 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "attention/alignment.h"
+#include "util/options.h"
+#include "decode/alignment.h"
 #include "decode/translator.h"
 
 namespace heed {
@@ -27,8 +28,14 @@ namespace heed {
 enum class OutputFormat { Text, Nbest, Jsonl };
 enum class AlignmentKind { None, Hard, Soft };
 
-OutputFormat parse_output_format(const std::string& name);     // heed::Error when unknown
-AlignmentKind parse_alignment_kind(const std::string& name);   // none | hard | soft
+extern const EnumNames<OutputFormat> kOutputFormatNames;    // text, nbest, jsonl
+extern const EnumNames<AlignmentKind> kAlignmentKindNames;  // none, hard, soft
+inline OutputFormat parse_output_format(const std::string& name) {
+  return parse_enum(kOutputFormatNames, name, "--output format");
+}
+inline AlignmentKind parse_alignment_kind(const std::string& name) {
+  return parse_enum(kAlignmentKindNames, name, "--alignment kind");
+}
 
 struct OutputOptions {
   OutputFormat format = OutputFormat::Text;

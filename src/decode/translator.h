@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "data/sentence_pair.h"
-#include "attention/alignment.h"
+#include "core/sentence_pair.h"
+#include "decode/alignment.h"
 #include "decode/search_options.h"
-#include "train/model_directory.h"
+#include "model_dir/model_directory.h"
 
 namespace heed {
 

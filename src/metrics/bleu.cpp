@@ -7,10 +7,12 @@
 #include <unordered_map>
 
 #include "metrics/metrics_internal.h"
-#include "metrics/pytext.h"
+#include "util/pytext.h"
 #include "util/error.h"
 
 namespace heed {
+
+const EnumNames<BleuTokenizer> kBleuTokenizerNames = {{"13a", BleuTokenizer::Mteval13a}, {"none", BleuTokenizer::None}};
 namespace metrics_internal {
 namespace {
 
@@ -100,17 +102,12 @@ BleuResult compute_bleu(std::vector<double> counts, std::vector<double> totals, 
 std::vector<std::string> bleu_tokens(const std::string& segment, const BleuConfig& config) {
   const std::string text = config.lowercase ? pytext::lower(segment) : segment;
   const std::string stripped(pytext::rstrip(text));
-  if (config.tokenize == "13a") return pytext::split(tokenize_13a(stripped));
-  if (config.tokenize == "none") return pytext::split(stripped);
-  throw Error("unknown BLEU tokenizer '" + config.tokenize + "' (known: 13a, none)");
+  return pytext::split(config.tokenize == BleuTokenizer::Mteval13a ? tokenize_13a(stripped) : stripped);
 }
 
 BleuResult corpus_bleu(const std::vector<std::string>& hypotheses,
                        const std::vector<std::vector<std::string>>& ref_streams,
                        const BleuConfig& config) {
-  if (config.tokenize != "13a" && config.tokenize != "none") {
-    throw Error("unknown BLEU tokenizer '" + config.tokenize + "' (known: 13a, none)");
-  }
   for (const auto& stream : ref_streams) {
     if (stream.size() != hypotheses.size()) {
       throw Error("BLEU: " + std::to_string(hypotheses.size()) + " hypotheses but " +
@@ -187,7 +184,7 @@ BleuScore corpus_bleu(const std::vector<std::string>& hypotheses,
   score.ref_len = r.ref_len;
   score.ratio = r.ref_len > 0 ? static_cast<double>(r.sys_len) / static_cast<double>(r.ref_len) : 0.0;
   score.signature = std::string("nrefs:1|case:") + (options.lowercase ? "lc" : "mixed") +
-                    "|eff:no|tok:" + options.tokenize + "|smooth:exp|version:" + metrics_internal::kSacrebleuVersion;
+                    "|eff:no|tok:" + enum_name(kBleuTokenizerNames, options.tokenize) + "|smooth:exp|version:" + metrics_internal::kSacrebleuVersion;
   return score;
 }
 

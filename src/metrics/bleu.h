@@ -10,10 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "util/options.h"
+
 namespace heed {
 
+// sacreBLEU's 13a tokenizer (mteval-v13a), or none for pre-tokenised text.
+enum class BleuTokenizer { Mteval13a, None };
+extern const EnumNames<BleuTokenizer> kBleuTokenizerNames;  // 13a, none
+
 struct BleuOptions {
-  std::string tokenize = "13a";  // "13a" or "none"
+  BleuTokenizer tokenize = BleuTokenizer::Mteval13a;
   bool lowercase = false;
 };
 

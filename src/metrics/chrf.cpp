@@ -8,7 +8,7 @@
 
 #include "metrics/bleu.h"
 #include "metrics/metrics_internal.h"
-#include "metrics/pytext.h"
+#include "util/pytext.h"
 #include "util/error.h"
 
 namespace heed {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "metrics/bleu.h"
+
 namespace heed::metrics_internal {
 
 // The sacreBLEU release whose numbers these metrics reproduce (for signatures).
@@ -17,7 +19,7 @@ inline constexpr const char* kSacrebleuVersion = "2.3.1";
 enum class Smooth { None, Floor, AddK, Exp };
 
 struct BleuConfig {
-  std::string tokenize = "13a";  // "13a" or "none"
+  BleuTokenizer tokenize = BleuTokenizer::Mteval13a;
   bool lowercase = false;
   Smooth smooth = Smooth::Exp;
   double smooth_value = -1.0;    // < 0: sacreBLEU's default (floor 0.1, add-k 1)

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "metrics/bleu.h"
-#include "metrics/pytext.h"
+#include "util/pytext.h"
 
 namespace heed {
 namespace {

@@ -4,24 +4,11 @@
 
 namespace heed {
 
-std::string attention_part_name(AttentionPart part) {
-  switch (part) {
-    case AttentionPart::EncoderSelf: return "enc_self";
-    case AttentionPart::DecoderSelf: return "dec_self";
-    case AttentionPart::Cross: return "cross";
-  }
-  return "?";
-}
+const EnumNames<AttentionPart> kAttentionPartNames = {
+    {"enc_self", AttentionPart::EncoderSelf}, {"dec_self", AttentionPart::DecoderSelf}, {"cross", AttentionPart::Cross}};
 
 std::vector<AttentionPart> all_attention_parts() {
   return {AttentionPart::EncoderSelf, AttentionPart::DecoderSelf, AttentionPart::Cross};
-}
-
-AttentionPart parse_attention_part(const std::string& name) {
-  for (AttentionPart part : all_attention_parts()) {
-    if (attention_part_name(part) == name) return part;
-  }
-  throw Error("unknown attention part '" + name + "' (known: enc_self, dec_self, cross)");
 }
 
 const torch::Tensor& AttentionMaps::at(AttentionPart part) const {

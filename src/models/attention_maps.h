@@ -14,13 +14,18 @@
 #include <string>
 #include <vector>
 
+#include "util/options.h"
+
 namespace heed {
 
 enum class AttentionPart { EncoderSelf, DecoderSelf, Cross };
 
 // "enc_self", "dec_self", "cross" — the names used in CSV files and on the command line.
-std::string attention_part_name(AttentionPart part);
-AttentionPart parse_attention_part(const std::string& name);  // heed::Error when unknown
+extern const EnumNames<AttentionPart> kAttentionPartNames;  // enc_self, dec_self, cross
+inline std::string attention_part_name(AttentionPart part) { return enum_name(kAttentionPartNames, part); }
+inline AttentionPart parse_attention_part(const std::string& name) {  // heed::Error when unknown
+  return parse_enum(kAttentionPartNames, name, "attention part");
+}
 std::vector<AttentionPart> all_attention_parts();
 
 // How many layers and heads a model returns for one part.

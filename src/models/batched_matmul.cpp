@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "util/small_matmul.h"
+#include "kernels/small_matmul.h"
 
 namespace heed {
 

@@ -4,31 +4,11 @@
 #include <torch/nn/functional/linear.h>
 #include <torch/nn/utils/rnn.h>
 
-#include "models/hyperparameters.h"
 #include "models/output_positions.h"
 #include "models/unrolled_gru_attention.h"
 #include "text/vocabulary.h"
 
 namespace heed {
-
-GruBahdanauConfig GruBahdanauConfig::from_json(const nlohmann::json& json) {
-  GruBahdanauConfig config;
-  HyperparameterReader reader(json, "gru-bahdanau");
-  reader.read("emb", config.emb, 1);
-  reader.read("hidden", config.hidden, 1);
-  reader.read("layers", config.layers, 1);
-  reader.read("attention_size", config.attention_size, 1);
-  reader.read("dropout", config.dropout, 0.0, 0.99);
-  reader.read("bidirectional", config.bidirectional);
-  reader.finish();
-  return config;
-}
-
-nlohmann::json GruBahdanauConfig::to_json() const {
-  return {{"emb", emb},         {"hidden", hidden},   {"layers", layers},
-          {"attention_size", attention_size}, {"dropout", dropout},
-          {"bidirectional", bidirectional}};
-}
 
 namespace {
 int64_t encoder_size(const GruBahdanauConfig& config) {

@@ -22,6 +22,7 @@
 #include "models/bahdanau_attention.h"
 #include "models/model_dims.h"
 #include "models/seq2seq_model.h"
+#include "util/options.h"
 
 namespace heed {
 
@@ -33,14 +34,33 @@ struct GruBahdanauConfig {
   double dropout = 0.1;
   bool bidirectional = true;     // encoder direction
 
-  // Reads the keys above; missing keys keep their defaults; unknown keys and bad values
-  // throw heed::Error naming the option.
-  static GruBahdanauConfig from_json(const nlohmann::json& json);
-  nlohmann::json to_json() const;
+  // The hyperparameters, each declared once (util/options.h): flags, config.json,
+  // recipes and `heed models` all come from this list.
+  template <class Visitor>
+  void declare(Visitor& v) {
+    v(emb, {"emb", "embedding size, both sides", at_least(1)});
+    v(hidden, {"hidden", "GRU hidden size per direction", at_least(1)});
+    v(layers, {"layers", "encoder and decoder layers", at_least(1)});
+    v(attention_size, {"attention_size", "units of the additive attention layer", at_least(1)});
+    v(dropout, {"dropout", "dropout probability", between(0.0, 0.99)});
+    v(bidirectional, {"bidirectional", "bidirectional encoder (true/false)"});
+  }
+  void finish() {}  // no checks between options
 };
 
 class GruBahdanau : public Seq2SeqModel {
  public:
+  using Config = GruBahdanauConfig;
+  static constexpr const char* kName = "gru-bahdanau";
+  static constexpr const char* kSummary =
+      "GRU encoder (bidirectional) + GRU decoder with Bahdanau additive attention";
+  // Training options (keys of train/train_options.h) that suit this model when `heed
+  // train` is not given them: the GRU trains well with plain Adam and large batches.
+  static nlohmann::json training_defaults() {
+    return {{"lr", 1e-3}, {"lr_schedule", "constant"}, {"adam_beta2", 0.999},
+            {"warmup_steps", 0}, {"label_smoothing", 0.0}, {"batch_tokens", 4096}};
+  }
+
   GruBahdanau(const GruBahdanauConfig& config, const ModelDims& dims);
 
   ForwardOutput forward(const SourceBatch& source, const torch::Tensor& target_input,
@@ -52,8 +72,8 @@ class GruBahdanau : public Seq2SeqModel {
   void reorder_within_sources(DecoderState& state, const torch::Tensor& index) override;
 
   AttentionLayout attention_layout() const override { return {{AttentionPart::Cross, {1, 1}}}; }
-  std::string name() const override { return "gru-bahdanau"; }
-  nlohmann::json hyperparameters() const override { return config_.to_json(); }
+  std::string name() const override { return kName; }
+  nlohmann::json hyperparameters() const override { return options_to_json(config_); }
 
  private:
   struct Memory {

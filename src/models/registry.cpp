@@ -3,26 +3,22 @@
 #include "models/gru_bahdanau.h"
 #include "models/transformer.h"
 #include "text/vocabulary.h"
+#include <algorithm>
+
 #include "util/error.h"
 
 namespace heed {
 
 const std::vector<ModelEntry>& model_registry() {
   static const std::vector<ModelEntry> entries = {
-      {"gru-bahdanau",
-       "GRU encoder (bidirectional) + GRU decoder with Bahdanau additive attention",
-       {{"lr", 1e-3}, {"lr_schedule", "constant"}, {"adam_beta2", 0.999}, {"warmup_steps", 0}, {"label_smoothing", 0.0}, {"batch_tokens", 4096}},
-       [](const nlohmann::json& hyperparameters, const ModelDims& dims) -> ModelPtr {
-         return std::make_shared<GruBahdanau>(GruBahdanauConfig::from_json(hyperparameters), dims);
-       }},
-      {"transformer",
-       "Transformer encoder-decoder with multi-head attention (every layer and head exported)",
-       {{"lr", 2e-3}, {"lr_schedule", "inverse-sqrt"}, {"adam_beta2", 0.98}, {"warmup_steps", 100}, {"label_smoothing", 0.1}, {"batch_tokens", 2048}},
-       [](const nlohmann::json& hyperparameters, const ModelDims& dims) -> ModelPtr {
-         return std::make_shared<Transformer>(TransformerConfig::from_json(hyperparameters), dims);
-       }},
+      model_entry<GruBahdanau>(),
+      model_entry<Transformer>(),
   };
   return entries;
+}
+
+std::string hyperparameter_not_applicable(const std::string& key, const std::string& model) {
+  return "option " + flag_name(key) + " does not apply to model " + model;
 }
 
 const ModelEntry& find_model(const std::string& name) {
@@ -32,6 +28,27 @@ const ModelEntry& find_model(const std::string& name) {
     known += (known.empty() ? "" : ", ") + entry.name;
   }
   throw Error("unknown model '" + name + "' (known: " + known + ")");
+}
+
+std::vector<OptionSpec> all_hyperparameters() {
+  std::vector<OptionSpec> merged;
+  for (const auto& entry : model_registry()) {
+    for (const auto& spec : entry.hyperparameters) {
+      auto same = std::find_if(merged.begin(), merged.end(), [&](const OptionSpec& s) { return s.key == spec.key; });
+      if (same == merged.end()) {
+        merged.push_back(spec);
+        merged.back().used_by = {entry.name};
+        continue;
+      }
+      // One flag serves every model that declares the key, so they must agree on its type.
+      if (same->type != spec.type) {
+        throw Error("models " + same->used_by.front() + " and " + entry.name + " declare " + spec.flag() +
+                    " with different types");
+      }
+      same->used_by.push_back(entry.name);
+    }
+  }
+  return merged;
 }
 
 void check_hyperparameters(const std::string& name, const nlohmann::json& hyperparameters) {

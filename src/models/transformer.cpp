@@ -5,45 +5,22 @@
 
 #include <cmath>
 
-#include "models/hyperparameters.h"
 #include "models/output_positions.h"
 #include "text/vocabulary.h"
 #include "util/error.h"
 
 namespace heed {
 
-TransformerConfig TransformerConfig::from_json(const nlohmann::json& json) {
-  TransformerConfig config;
-  HyperparameterReader reader(json, "transformer");
-  int64_t layers = 0;
-  reader.read("layers", layers, 1);
-  if (layers > 0) config.encoder_layers = config.decoder_layers = layers;
-  reader.read("d_model", config.d_model, 1);
-  reader.read("heads", config.heads, 1);
-  reader.read("encoder_layers", config.encoder_layers, 1);
-  reader.read("decoder_layers", config.decoder_layers, 1);
-  reader.read("ff", config.ff, 1);
-  reader.read("dropout", config.dropout, 0.0, 0.99);
-  reader.read("norm_first", config.norm_first);
-  reader.read("learned_positions", config.learned_positions);
-  reader.read("tie_embeddings", config.tie_embeddings);
-  reader.finish();
-  if (config.d_model % config.heads != 0) {
-    throw Error("--d-model (" + std::to_string(config.d_model) + ") must be a multiple of --heads (" +
-                std::to_string(config.heads) + ")");
+void TransformerConfig::finish() {
+  if (encoder_layers == 0) encoder_layers = layers;
+  if (decoder_layers == 0) decoder_layers = layers;
+  if (d_model % heads != 0) {
+    throw Error("--d-model (" + std::to_string(d_model) + ") must be a multiple of --heads (" +
+                std::to_string(heads) + ")");
   }
-  if (config.d_model % 2 != 0 && !config.learned_positions) {
+  if (d_model % 2 != 0 && !learned_positions) {
     throw Error("--d-model must be even for sinusoidal positions (or use --learned-positions)");
   }
-  return config;
-}
-
-nlohmann::json TransformerConfig::to_json() const {
-  return {{"d_model", d_model},           {"heads", heads},
-          {"encoder_layers", encoder_layers}, {"decoder_layers", decoder_layers},
-          {"ff", ff},                     {"dropout", dropout},
-          {"norm_first", norm_first},     {"learned_positions", learned_positions},
-          {"tie_embeddings", tie_embeddings}};
 }
 
 namespace {
@@ -67,7 +44,9 @@ class TransformerDecoderState : public DecoderState {
 };
 }  // namespace
 
-Transformer::Transformer(const TransformerConfig& config, const ModelDims& dims) : config_(config) {
+Transformer::Transformer(const TransformerConfig& options, const ModelDims& dims) : config_(options) {
+  config_.finish();
+  const TransformerConfig& config = config_;
   // Embeddings start at N(0, 1/d_model) (as fairseq does), so that after the sqrt(d_model)
   // scaling they are on the scale of the positions instead of drowning them.
   const auto embedding = [&](int64_t vocab) {

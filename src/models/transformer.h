@@ -21,27 +21,55 @@
 #include "models/model_dims.h"
 #include "models/seq2seq_model.h"
 #include "models/transformer_layers.h"
+#include "util/options.h"
 
 namespace heed {
 
 struct TransformerConfig {
   int64_t d_model = 128;
   int64_t heads = 4;
-  int64_t encoder_layers = 3;
-  int64_t decoder_layers = 3;
+  int64_t layers = 3;              // both stacks, unless given apart
+  int64_t encoder_layers = 0;      // 0: `layers`
+  int64_t decoder_layers = 0;      // 0: `layers`
   int64_t ff = 512;
   double dropout = 0.1;
   bool norm_first = false;         // pre-norm instead of post-norm
   bool learned_positions = false;  // learned position embeddings instead of sinusoids
   bool tie_embeddings = false;     // output projection shares the target embedding
 
-  // Keys as above; "layers" sets both stacks. Unknown keys / bad values: heed::Error.
-  static TransformerConfig from_json(const nlohmann::json& json);
-  nlohmann::json to_json() const;
+  // The hyperparameters, each declared once (util/options.h).
+  template <class Visitor>
+  void declare(Visitor& v) {
+    v(d_model, {"d_model", "model width", at_least(1)});
+    v(heads, {"heads", "attention heads", at_least(1)});
+    v(layers, {"layers", "encoder and decoder layers", at_least(1)});
+    v(encoder_layers, {"encoder_layers", "encoder layers (0: --layers)", at_least(0)});
+    v(decoder_layers, {"decoder_layers", "decoder layers (0: --layers)", at_least(0)});
+    v(ff, {"ff", "feed-forward width", at_least(1)});
+    v(dropout, {"dropout", "dropout probability", between(0.0, 0.99)});
+    v(norm_first, {"norm_first", "pre-norm instead of post-norm"});
+    v(learned_positions, {"learned_positions", "learned position embeddings instead of sinusoids"});
+    v(tie_embeddings, {"tie_embeddings", "the output layer shares the target embedding"});
+  }
+  // Resolves the stack depths and checks what one option alone cannot: d_model is a
+  // multiple of heads (and even for sinusoids). heed::Error naming the flags.
+  void finish();
 };
 
 class Transformer : public Seq2SeqModel {
  public:
+  using Config = TransformerConfig;
+  static constexpr const char* kName = "transformer";
+  static constexpr const char* kSummary =
+      "Transformer encoder-decoder with multi-head attention (every layer and head exported)";
+  // Training options (keys of train/train_options.h) that suit this model when `heed
+  // train` is not given them: a warm-up with inverse-sqrt decay, label smoothing, Adam
+  // beta2 0.98 and smaller batches (more updates in a CPU budget).
+  static nlohmann::json training_defaults() {
+    return {{"lr", 2e-3}, {"lr_schedule", "inverse-sqrt"}, {"adam_beta2", 0.98},
+            {"warmup_steps", 100}, {"label_smoothing", 0.1}, {"batch_tokens", 2048}};
+  }
+
   static constexpr int64_t kMaxPositions = 1024;
 
   Transformer(const TransformerConfig& config, const ModelDims& dims);
@@ -58,8 +86,8 @@ class Transformer : public Seq2SeqModel {
             {AttentionPart::DecoderSelf, {config_.decoder_layers, config_.heads}},
             {AttentionPart::Cross, {config_.decoder_layers, config_.heads}}};
   }
-  std::string name() const override { return "transformer"; }
-  nlohmann::json hyperparameters() const override { return config_.to_json(); }
+  std::string name() const override { return kName; }
+  nlohmann::json hyperparameters() const override { return options_to_json(config_); }
 
  private:
   struct Encoded {

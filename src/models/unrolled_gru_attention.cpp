@@ -5,7 +5,7 @@
 
 #include <utility>
 
-#include "models/gru_attention_kernels.h"
+#include "kernels/gru_attention_kernels.h"
 
 namespace heed {
 

@@ -1,8 +1,9 @@
 #include "report/line_chart.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <sstream>
 
@@ -34,14 +35,10 @@ std::vector<double> nice_ticks(double low, double high, int count) {
 
 namespace {
 std::string number(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.6g", value);
-  return buffer;
+  return fmt::format("{:.6g}", value);
 }
 std::string coordinate(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.1f", value);
-  return buffer;
+  return fmt::format("{:.1f}", value);
 }
 }  // namespace
 

@@ -1,11 +1,12 @@
 #include "report/training_report.h"
 
-#include <cstdio>
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <fstream>
 
 #include "report/line_chart.h"
-#include "train/model_directory.h"
+#include "model_dir/model_directory.h"
 #include "util/csv.h"
 #include "util/error.h"
 #include "util/xml.h"
@@ -13,8 +14,6 @@
 namespace heed {
 
 namespace {
-const char* kLogHeader = "step,epoch,train_loss,valid_loss,valid_exact,valid_bleu,tokens_per_s,elapsed_s";
-
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw Error("cannot read " + path);
@@ -26,9 +25,7 @@ nlohmann::json read_json(const std::string& path) {
 }
 
 std::string fixed(double value, int digits) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.*f", digits, value);
-  return buffer;
+  return fmt::format("{:.{}f}", value, digits);
 }
 
 // config.json flattened to "a.b = value" rows.
@@ -47,33 +44,6 @@ ChartSeries series(const std::vector<TrainingLogRow>& log, const std::string& na
   return s;
 }
 }  // namespace
-
-std::vector<TrainingLogRow> read_training_log(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error("cannot read " + path);
-  std::vector<TrainingLogRow> rows;
-  std::string line;
-  size_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (number == 1) {
-      if (line != kLogHeader) throw Error(at_line(path, 1, "expected the header " + std::string(kLogHeader)));
-      continue;
-    }
-    if (line.empty()) continue;
-    const auto f = csv::parse_line(line);
-    if (f.size() != 8) throw Error(at_line(path, number, "expected 8 fields, got " + std::to_string(f.size())));
-    try {
-      rows.push_back({std::stoll(f[0]), std::stoll(f[1]), std::stod(f[2]), std::stod(f[3]), std::stod(f[4]),
-                      std::stod(f[5]), std::stod(f[6]), std::stod(f[7])});
-    } catch (const std::exception&) {
-      throw Error(at_line(path, number, "not a number in '" + line + "'"));
-    }
-  }
-  if (number == 0) throw Error(path + ": empty (expected the header " + std::string(kLogHeader) + ")");
-  return rows;
-}
 
 TrainingReport read_training_report(const std::string& dir) {
   if (!std::filesystem::exists(model_files::config(dir))) {

@@ -10,22 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model_dir/train_log.h"
+
 namespace heed {
-
-// One row of train_log.csv (model_directory.h): a validation point.
-struct TrainingLogRow {
-  int64_t step = 0;
-  int64_t epoch = 0;
-  double train_loss = 0.0;   // mean over the steps since the previous row
-  double valid_loss = 0.0;
-  double valid_exact = 0.0;  // percent
-  double valid_bleu = 0.0;
-  double tokens_per_s = 0.0;
-  double elapsed_s = 0.0;
-};
-
-// heed::Error with file:line when the header or a row is malformed.
-std::vector<TrainingLogRow> read_training_log(const std::string& path);
 
 struct TrainingReport {
   std::string directory;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "util/pytext.h"
 #include "util/utf8.h"
 
 namespace heed {
@@ -59,7 +60,7 @@ std::string normalize_text(std::string_view text, const NormalizeOptions& option
     }
     pos += length;
   }
-  return options.lowercase ? utf8::to_lower(out) : out;
+  return options.lowercase ? pytext::lower(out) : out;
 }
 
 }  // namespace heed

@@ -13,8 +13,8 @@
 //      U+200C/U+200D (ZWNJ/ZWJ) are kept: they change how Persian, Indic scripts and
 //      emoji are written.
 //   3. Runs of spaces become one space; leading and trailing spaces are dropped.
-//   4. With `lowercase`, utf8::to_lower (ASCII, Latin-1, Latin Extended-A, Greek,
-//      Cyrillic).
+//   4. With `lowercase`, Python's str.lower() (util/pytext.h: every Unicode capital,
+//      the final-sigma rule, İ -> i + U+0307), as sacreBLEU lowercases.
 // Precondition: valid UTF-8 (every reader checks it and names the line when it is not).
 // Not done: Unicode NFC/NFKC composition (SentencePiece models apply their own nmt_nfkc
 // rule on top of this).

@@ -7,6 +7,9 @@
 #include "util/utf8.h"
 
 namespace heed {
+
+const EnumNames<TokenizerKind> kTokenizerNames = {
+    {"word", TokenizerKind::Word}, {"char", TokenizerKind::Char}, {"sentencepiece", TokenizerKind::SentencePiece}};
 namespace {
 
 constexpr std::string_view kJoiner = "\xEF\xBF\xAD";  // "￭" U+FFED
@@ -135,25 +138,6 @@ class SentencePieceTokenizer : public Tokenizer {
 };
 
 }  // namespace
-
-TokenizerKind parse_tokenizer_kind(const std::string& name) {
-  if (name == "word") return TokenizerKind::Word;
-  if (name == "char") return TokenizerKind::Char;
-  if (name == "sentencepiece") return TokenizerKind::SentencePiece;
-  throw Error("unknown tokenizer \"" + name + "\" (known: word, char, sentencepiece)");
-}
-
-std::string tokenizer_kind_name(TokenizerKind kind) {
-  switch (kind) {
-    case TokenizerKind::Word:
-      return "word";
-    case TokenizerKind::Char:
-      return "char";
-    case TokenizerKind::SentencePiece:
-      return "sentencepiece";
-  }
-  return "word";
-}
 
 std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerConfig& config, const std::string& model_proto) {
   switch (config.kind) {

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/options.h"
 #include "text/normalize.h"
 
 namespace heed {
@@ -32,8 +33,11 @@ struct TokenizerConfig {
 
 // "word" / "char" / "sentencepiece" <-> TokenizerKind; parse throws heed::Error listing
 // the known names.
-TokenizerKind parse_tokenizer_kind(const std::string& name);
-std::string tokenizer_kind_name(TokenizerKind kind);
+extern const EnumNames<TokenizerKind> kTokenizerNames;  // word, char, sentencepiece
+inline TokenizerKind parse_tokenizer_kind(const std::string& name) {
+  return parse_enum(kTokenizerNames, name, "tokenizer");
+}
+inline std::string tokenizer_kind_name(TokenizerKind kind) { return enum_name(kTokenizerNames, kind); }
 
 class Tokenizer {
  public:

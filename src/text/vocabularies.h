@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "data/sentence_pair.h"
+#include "core/sentence_pair.h"
 #include "text/sentencepiece_training.h"
 #include "text/tokenizer.h"
 #include "text/vocabulary.h"

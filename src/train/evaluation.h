@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "data/batching.h"
-#include "data/sentence_pair.h"
+#include "core/sentence_pair.h"
 #include "decode/search_options.h"
 #include "metrics/bleu.h"
-#include "train/model_directory.h"
+#include "model_dir/model_directory.h"
 
 namespace heed {
 

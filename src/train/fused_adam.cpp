@@ -6,7 +6,7 @@
 #include <cmath>
 #include <tuple>
 
-#include "train/adam_update.h"
+#include "kernels/adam_update.h"
 
 namespace heed {
 

@@ -7,21 +7,8 @@
 
 namespace heed {
 
-LrScheduleKind parse_lr_schedule(const std::string& name) {
-  if (name == "constant") return LrScheduleKind::Constant;
-  if (name == "inverse-sqrt") return LrScheduleKind::InverseSqrt;
-  if (name == "plateau") return LrScheduleKind::Plateau;
-  throw Error("unknown learning-rate schedule '" + name + "' (known: constant, inverse-sqrt, plateau)");
-}
-
-std::string lr_schedule_name(LrScheduleKind kind) {
-  switch (kind) {
-    case LrScheduleKind::Constant: return "constant";
-    case LrScheduleKind::InverseSqrt: return "inverse-sqrt";
-    case LrScheduleKind::Plateau: return "plateau";
-  }
-  return "constant";
-}
+const EnumNames<LrScheduleKind> kLrScheduleNames = {
+    {"constant", LrScheduleKind::Constant}, {"inverse-sqrt", LrScheduleKind::InverseSqrt}, {"plateau", LrScheduleKind::Plateau}};
 
 double learning_rate(const LrScheduleOptions& options, int64_t step, const PlateauState& plateau) {
   const double s = static_cast<double>(std::max<int64_t>(step, 1));

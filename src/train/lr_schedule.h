@@ -12,13 +12,18 @@
 #include <cstdint>
 #include <string>
 
+#include "util/options.h"
+
 namespace heed {
 
 enum class LrScheduleKind { Constant, InverseSqrt, Plateau };
 
 // "constant" | "inverse-sqrt" | "plateau"; heed::Error listing them otherwise.
-LrScheduleKind parse_lr_schedule(const std::string& name);
-std::string lr_schedule_name(LrScheduleKind kind);
+extern const EnumNames<LrScheduleKind> kLrScheduleNames;  // constant, inverse-sqrt, plateau
+inline LrScheduleKind parse_lr_schedule(const std::string& name) {
+  return parse_enum(kLrScheduleNames, name, "learning-rate schedule");
+}
+inline std::string lr_schedule_name(LrScheduleKind kind) { return enum_name(kLrScheduleNames, kind); }
 
 struct LrScheduleOptions {
   LrScheduleKind kind = LrScheduleKind::Constant;

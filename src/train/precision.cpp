@@ -6,15 +6,7 @@
 
 namespace heed {
 
-Precision parse_precision(const std::string& name) {
-  if (name == "fp32") return Precision::Float32;
-  if (name == "bf16") return Precision::BFloat16;
-  throw Error("unknown precision '" + name + "' (known: fp32, bf16)");
-}
-
-std::string precision_name(Precision precision) {
-  return precision == Precision::BFloat16 ? "bf16" : "fp32";
-}
+const EnumNames<Precision> kPrecisionNames = {{"fp32", Precision::Float32}, {"bf16", Precision::BFloat16}};
 
 bool cpu_has_native_bf16() {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12

@@ -65,35 +65,6 @@ void append_code_point(std::string& out, uint32_t cp) {
   }
 }
 
-bool is_even(uint32_t cp) { return cp % 2 == 0; }
-
-// Simple (one-to-one) lowercase mapping for the scripts named in the header.
-uint32_t lower_code_point(uint32_t cp) {
-  if (cp >= 'A' && cp <= 'Z') return cp + 0x20;
-  if (cp < 0xC0) return cp;
-  // Latin-1 Supplement: À..Þ except ×.
-  if (cp <= 0xDE) return cp == 0xD7 ? cp : cp + 0x20;
-  // Latin Extended-A.
-  if (cp == 0x130) return 'i';  // İ
-  if (cp >= 0x100 && cp <= 0x137) return is_even(cp) ? cp + 1 : cp;
-  if (cp >= 0x139 && cp <= 0x148) return is_even(cp) ? cp : cp + 1;
-  if (cp >= 0x14A && cp <= 0x177) return is_even(cp) ? cp + 1 : cp;
-  if (cp == 0x178) return 0xFF;  // Ÿ
-  if (cp >= 0x179 && cp <= 0x17E) return is_even(cp) ? cp : cp + 1;
-  // Greek.
-  if (cp == 0x386) return 0x3AC;
-  if (cp >= 0x388 && cp <= 0x38A) return cp + 0x25;
-  if (cp == 0x38C) return 0x3CC;
-  if (cp == 0x38E || cp == 0x38F) return cp + 0x3F;
-  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 0x20;
-  // Cyrillic.
-  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;
-  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;
-  if (cp >= 0x460 && cp <= 0x481) return is_even(cp) ? cp + 1 : cp;
-  if (cp >= 0x48A && cp <= 0x4BF) return is_even(cp) ? cp + 1 : cp;
-  return cp;
-}
-
 }  // namespace
 
 bool is_valid(std::string_view text) {
@@ -122,31 +93,6 @@ std::vector<std::string> code_points(std::string_view text) {
     size_t length = decode_one(text, pos, cp);
     if (length == 0) length = 1;
     out.emplace_back(text.substr(pos, length));
-    pos += length;
-  }
-  return out;
-}
-
-// Invalid bytes are copied through unchanged.
-std::string to_lower(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  size_t pos = 0;
-  uint32_t cp = 0;
-  while (pos < text.size()) {
-    const auto byte = static_cast<unsigned char>(text[pos]);
-    if (byte < 0x80) {
-      out += (byte >= 'A' && byte <= 'Z') ? static_cast<char>(byte + 0x20) : static_cast<char>(byte);
-      ++pos;
-      continue;
-    }
-    const size_t length = decode_one(text, pos, cp);
-    if (length == 0) {
-      out += text[pos];
-      ++pos;
-      continue;
-    }
-    append_code_point(out, lower_code_point(cp));
     pos += length;
   }
   return out;

@@ -24,8 +24,4 @@ struct CodePoint {
 // invalid sequence consumes one byte and decodes as U+FFFD, valid = false.
 CodePoint next_code_point(std::string_view text, size_t at);
 
-// Lowercases ASCII letters and the Latin-1 Supplement / Latin Extended-A / Greek /
-// Cyrillic capitals (the common case); other code points are unchanged.
-std::string to_lower(std::string_view text);
-
 }  // namespace heed::utf8

@@ -50,16 +50,16 @@ TEST(CliErrors, BadHyperparameterValue) {
   testing::TempDir dir("heed_err");
   testing::write_text(dir / "ok.tsv", "a\tb\n");
   expect_one_error_line(run_heed("train --train " + (dir / "ok.tsv") + " --hidden 0 --out " + (dir / "m")),
-                        "--hidden must be an integer >= 1");
+                        "--hidden: must be an integer >= 1 (got 0)");
 }
 
 TEST(CliErrors, BadFlagValue) {
-  expect_one_error_line(run_heed("train --lr -1 --train x.tsv --out y"), "--lr: must be > 0 (got -1)");
+  expect_one_error_line(run_heed("train --lr -1 --train x.tsv --out y"), "--lr: must be a number > 0 (got -1)");
   expect_one_error_line(run_heed("translate --model x --threads -2"), "--threads: must be >= 0 (got -2)");
   expect_one_error_line(run_heed("translate --model x --batch-size abc"), "--batch-size");
   expect_one_error_line(run_heed("data dates --count many"), "--count");
   expect_one_error_line(run_heed("train --precision fp16 --train x.tsv --out y"),
-                        "unknown precision 'fp16' (known: fp32, bf16)");
+                        "--precision: must be one of fp32, bf16 (got fp16)");
 }
 
 TEST(CliErrors, UnknownSubcommandOrOption) {

@@ -94,7 +94,7 @@ TEST(CliScore, MistakesAreOneLineErrors) {
   for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
            {"score --ref " + ref, "have 1 lines but " + ref + " has 2"},
            {"score --metric ter --ref " + ref, "--metric must be bleu or chrf"},
-           {"score --tokenize intl --ref " + ref, "--tokenize must be 13a or none"},
+           {"score --tokenize intl --ref " + ref, "unknown BLEU tokenizer 'intl' (known: 13a, none)"},
            {"score --ref " + (dir / "missing.txt"), "missing.txt"},
            {"score --ref -", "--ref - reads the references from standard input"},
            {"score --ref " + dir.write("empty.txt", "a\n \t\nc\n"),

@@ -64,10 +64,10 @@ TEST_F(CliSubwords, VocabBuiltAheadIsWhatTrainUses) {
 
 TEST_F(CliSubwords, TokenizerMistakesAreOneLineErrors) {
   for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
-           {" --tokenizer bpe", "unknown tokenizer \"bpe\" (known: word, char, sentencepiece)"},
+           {" --tokenizer bpe", "unknown tokenizer 'bpe' (known: word, char, sentencepiece)"},
            {" --tokenizer sentencepiece --sp-model-type char", "unknown SentencePiece model type 'char'"},
            {" --vocab " + (dir_ / "nowhere"), "is not a vocabulary directory"},
-           {" --lr-schedule cosine", "unknown learning-rate schedule 'cosine'"},
+           {" --lr-schedule cosine", "--lr-schedule: must be one of constant, inverse-sqrt, plateau (got cosine)"},
            {" --lr-schedule plateau", "--lr-schedule plateau needs validation data (--valid)"},
            {" --plateau-patience 3", "apply to --lr-schedule plateau only"},
            {" --average-checkpoints 1", "--average-checkpoints needs at least 2"},

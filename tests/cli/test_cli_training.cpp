@@ -41,6 +41,28 @@ TEST(CliTraining, ConfigFileWithAnUnknownKeyIsAnError) {
   EXPECT_NE(result.err.find("bad.toml:2: unknown option 'hiden' for heed train"), std::string::npos) << result.err;
 }
 
+TEST(CliTraining, ConfigFileErrorsNameTheFileAndLine) {
+  testing::TempDir dir("heed_cfg");
+  const auto error_of = [&](const std::string& name, const std::string& text) {
+    testing::write_text(dir / name, text);
+    const auto result = run_heed("train --config " + (dir / name) + " --train x.tsv --out " + (dir / "m"));
+    EXPECT_NE(result.exit_code, 0);
+    EXPECT_EQ(testing::split_lines(result.err).size(), 1u) << result.err;
+    return result.err;
+  };
+  EXPECT_NE(error_of("range.toml", "lr = 0.01\nhidden = -3\n").find("range.toml:2: --hidden: must be an integer >= 1 (got -3)"),
+            std::string::npos);
+  EXPECT_NE(error_of("kind.toml", "\nlr = \"fast\"\n").find("kind.toml:2: --lr: must be a number > 0 (got fast)"),
+            std::string::npos);
+  EXPECT_NE(error_of("flag.toml", "tie-embeddings = 1\n").find("flag.toml:1: tie-embeddings must be true or false"),
+            std::string::npos);
+  EXPECT_NE(error_of("syntax.toml", "lr = 0.01\nhidden = \n").find("syntax.toml:2: "), std::string::npos);
+  EXPECT_NE(error_of("table.toml", "[train]\nlr = 0.01\n").find("table.toml:1: train: tables and arrays"),
+            std::string::npos);
+  const auto missing = run_heed("train --config " + (dir / "missing.toml") + " --train x.tsv --out " + (dir / "m"));
+  EXPECT_NE(missing.err.find("cannot open " + (dir / "missing.toml")), std::string::npos) << missing.err;
+}
+
 // The loss columns of train_log.csv (step, epoch, train loss, validation), no timings.
 std::vector<std::string> loss_curve(const std::string& log_path) {
   std::vector<std::string> rows;

@@ -56,7 +56,7 @@ TEST(CorpusChrf, SignatureAndErrors) {
 
 // ---------------------------------------------------------------- published figures
 
-TEST(SacrebleuPublished, ChrfHuggingFaceMetricCard) {
+TEST(SacrebleuPublishedChrf, HuggingFaceMetricCard) {
   // datasets' chrf card (sacreBLEU CHRF defaults).
   EXPECT_NEAR(corpus_chrf({"The relationship between cats and dogs is not exactly friendly.",
                            "a good bookshop is just a genteel black hole that knows how to read."},
@@ -79,7 +79,7 @@ double chrf(const std::vector<std::string>& hyps, const std::vector<std::string>
   return metrics_internal::corpus_chrf(hyps, {refs}, config);
 }
 
-TEST(SacrebleuPublished, ChrfEffectiveOrderBeta3) {
+TEST(SacrebleuPublishedChrf, EffectiveOrderBeta3) {
   // test_chrf.py test_cases_effective_order (eps_smoothing=False, beta=3).
   EXPECT_NEAR(chrf({"a"}, {"a"}, 3, false), 100.0, 1e-4);
   EXPECT_NEAR(chrf({""}, {"reference"}, 3, false), 0.0, 1e-4);
@@ -90,7 +90,7 @@ TEST(SacrebleuPublished, ChrfEffectiveOrderBeta3) {
   EXPECT_NEAR(chrf({"aa"}, {"ab"}, 3, false), 25.0, 1e-4);
 }
 
-TEST(SacrebleuPublished, ChrfEpsSmoothingBeta3) {
+TEST(SacrebleuPublishedChrf, EpsSmoothingBeta3) {
   // test_chrf.py test_cases (eps_smoothing=True, beta=3).
   EXPECT_NEAR(chrf({"abcdefg"}, {"hijklmnop"}, 3, true), 0.0, 1e-4);
   EXPECT_NEAR(chrf({"a"}, {"b"}, 3, true), 0.0, 1e-4);
@@ -118,7 +118,7 @@ TEST(SacrebleuPublished, ChrfEpsSmoothingBeta3) {
               100.0, 1e-4);
 }
 
-TEST(SacrebleuPublished, ChrfKeepWhitespaceBeta3) {
+TEST(SacrebleuPublishedChrf, KeepWhitespaceBeta3) {
   // test_chrf.py test_cases_keep_whitespace (remove_whitespace=False, beta=3).
   EXPECT_NEAR(chrf({"Die Beziehung zwischen Obama und Netanjahu ist nicht gerade freundlich."},
                    {"Das Verhältnis zwischen Obama und Netanyahu ist nicht gerade "
@@ -133,7 +133,7 @@ TEST(SacrebleuPublished, ChrfKeepWhitespaceBeta3) {
               65.2414427, 1e-4);
 }
 
-TEST(SacrebleuPublished, ChrfSentenceLevelEpsSmoothing) {
+TEST(SacrebleuPublishedChrf, SentenceLevelEpsSmoothing) {
   // test_chrf.py test_sentence_level_chrf (beta 2, eps_smoothing=True); Czech, non-ASCII.
   EXPECT_NEAR(chrf({"Co nás nejvíc trápí, protože lékaři "
                     "si vybírají, kdo bude žít a kdo zemře."},
@@ -155,7 +155,7 @@ TEST(SacrebleuPublished, ChrfSentenceLevelEpsSmoothing) {
               57.15704367, 1e-4);
 }
 
-TEST(SacrebleuPublished, ChrfReadmeTwoReferences) {
+TEST(SacrebleuPublishedChrf, ReadmeTwoReferences) {
   // sacreBLEU README: CHRF().corpus_score(sys, refs) -> "chrF2 = 59.73" (two reference streams).
   const std::vector<std::string> sys = {"The dog bit the man.", "It wasn't surprising.",
                                         "The man had just bitten him."};

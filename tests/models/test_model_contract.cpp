@@ -7,7 +7,7 @@
 
 #include "support/tiny_models.h"
 #include "text/vocabulary.h"
-#include "train/model_directory.h"
+#include "model_dir/model_directory.h"
 #include "util/error.h"
 
 namespace heed {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "text/vocabularies.h"
-#include "train/new_model.h"
+#include "model_dir/new_model.h"
 
 namespace heed::testing {
 

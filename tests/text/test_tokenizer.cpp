@@ -28,7 +28,7 @@ TEST(TokenizerKindNames, ParseAndName) {
     parse_tokenizer_kind("bpe");
     FAIL() << "expected heed::Error";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "unknown tokenizer \"bpe\" (known: word, char, sentencepiece)");
+    EXPECT_EQ(std::string(e.what()), "unknown tokenizer 'bpe' (known: word, char, sentencepiece)");
   }
 }
 

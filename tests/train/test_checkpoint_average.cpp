@@ -5,7 +5,7 @@
 #include "support/temp_dir.h"
 #include "support/tiny_models.h"
 #include "train/checkpoint_average.h"
-#include "train/model_directory.h"
+#include "model_dir/model_directory.h"
 #include "util/error.h"
 
 namespace heed {

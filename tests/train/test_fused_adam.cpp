@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-#include "train/adam_update.h"
+#include "kernels/adam_update.h"
 #include "train/fused_adam.h"
 
 namespace heed {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "attention/alignment.h"
+#include "decode/alignment.h"
 #include "attention/alignment_eval.h"
 #include "data/toy_language.h"
 #include "decode/translator.h"
@@ -26,6 +26,7 @@ GoldAlignment gold_of(const AlignedPair& pair) {
   return parse_gold_alignment(line, false, "toy", 1);
 }
 
+// ctest: learning
 TEST(LearnedAlignment, GruAttentionAlignsTheToyLanguage) {
   set_threads(2);
   testing::TempDir dir("heed_learn_align");

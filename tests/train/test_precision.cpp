@@ -158,6 +158,7 @@ INSTANTIATE_TEST_SUITE_P(EveryRegisteredModel, PrecisionModel, ::testing::Values
 
 // The dates task learned with bf16 products: the GRU test of test_learning.cpp, same
 // seed, budget and goal.
+// ctest: learning
 TEST(Precision, Bf16TrainingLearnsDatesToIso) {
   set_threads(2);
   testing::TempDir dir("heed_bf16_dates");

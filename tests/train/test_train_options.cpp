@@ -38,6 +38,25 @@ TEST(TrainOptions, SetsOnlyTheNamedOptionsAndRejectsUnknownOnes) {
   EXPECT_THROW(options.set_from_json({{"lr", "fast"}}), Error);
 }
 
+TEST(TrainOptions, DeclaredRangesRejectNegativeLimits) {
+  TrainOptions options;
+  for (const char* key : {"epochs", "max_steps", "time_budget", "valid_every", "patience", "clip_norm", "seed"}) {
+    EXPECT_THROW(options.set_from_json({{key, -1}}), Error) << key;
+  }
+  EXPECT_THROW(options.set_from_json({{"lr", 0}}), Error);
+  EXPECT_THROW(options.set_from_json({{"batch_tokens", 0}}), Error);
+}
+
+TEST(TrainOptions, EveryDeclaredOptionIsStored) {
+  const nlohmann::json stored = TrainOptions().to_json();
+  const auto specs = option_specs<TrainOptions>();
+  EXPECT_EQ(stored.size(), specs.size());
+  for (const auto& spec : specs) {
+    EXPECT_TRUE(stored.contains(spec.key)) << spec.key;
+    EXPECT_EQ(stored[spec.key], spec.default_value) << spec.key;
+  }
+}
+
 TEST(TrainOptions, EveryModelsTrainingDefaultsAreValidOptions) {
   for (const auto& entry : model_registry()) {
     TrainOptions options;

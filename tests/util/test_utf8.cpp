@@ -47,27 +47,6 @@ TEST(Utf8CodePoints, InvalidBytesComeOutOneByOne) {
   EXPECT_EQ(utf8::code_points("a\xFF\xC3"), (Strings{"a", "\xFF", "\xC3"}));
 }
 
-TEST(Utf8ToLower, Ascii) {
-  EXPECT_EQ(utf8::to_lower("Hello, WORLD 42!"), "hello, world 42!");
-}
-
-TEST(Utf8ToLower, Latin1AndExtendedA) {
-  EXPECT_EQ(utf8::to_lower("ÇA COÛTE ÉTÉ ÀÖØÞ"), "ça coûte été àöøþ");
-  EXPECT_EQ(utf8::to_lower("×ß"), "×ß");  // multiplication sign and sharp s unchanged
-  EXPECT_EQ(utf8::to_lower("ŁÓDŹ ŻÓŁW ČŠŽ Ő Ÿ"), "łódź żółw čšž ő ÿ");
-  EXPECT_EQ(utf8::to_lower("İ"), "i");
-  EXPECT_EQ(utf8::to_lower("ĳ ı"), "ĳ ı");  // already lowercase
-}
-
-TEST(Utf8ToLower, GreekAndCyrillic) {
-  EXPECT_EQ(utf8::to_lower("ΑΘΗΝΑ Ά Έ Ό Ώ"), "αθηνα ά έ ό ώ");
-  EXPECT_EQ(utf8::to_lower("МОСКВА ЁЖ Ї Ґ"), "москва ёж ї ґ");
-}
-
-TEST(Utf8ToLower, OtherCodePointsUnchanged) {
-  EXPECT_EQ(utf8::to_lower("日本語 € ✓"), "日本語 € ✓");
-  EXPECT_EQ(utf8::to_lower("A\xFF" "B"), "a\xFF" "b");  // invalid byte passes through
-}
 
 }  // namespace
 }  // namespace heed

@@ -12,8 +12,9 @@
 //                    also model.best.pt when it validated better
 //   checkpoints/     step-N.pt, the last K validated weights (--average-checkpoints K)
 //   optimizer.pt     optimizer state at the last save (for --resume)
+//   rng.pt           the random generator (dropout) at the last save (for --resume)
 //   progress.json    step, epoch, best score... at the last save (for --resume)
-//   train_log.csv    step,epoch,train_loss,valid_loss,valid_exact,valid_bleu,tokens_per_s,elapsed_s
+//   train_log.csv    a row per validation (model_dir/train_log.h)
 // Every file is written atomically (temporary file + rename).
 #pragma once
 
@@ -54,8 +55,10 @@ std::string best_weights(const std::string& dir);
 std::string last_weights(const std::string& dir);
 std::string averaged_weights(const std::string& dir);
 std::string optimizer(const std::string& dir);
+std::string rng(const std::string& dir);
 std::string progress(const std::string& dir);
 std::string train_log(const std::string& dir);
+std::string checkpoint(const std::string& dir, int64_t step);  // checkpoints/step-N.pt
 }  // namespace model_files
 
 // Everything needed to translate, loaded from a model directory.

@@ -1,8 +1,8 @@
-#include "train/adam_update.h"
+#include "kernels/adam_update.h"
 
 #include <cmath>
 
-#include "util/cpu_clones.h"
+#include "kernels/cpu_clones.h"
 
 namespace heed {
 

@@ -1,4 +1,4 @@
-#include "train/model_directory.h"
+#include "model_dir/model_directory.h"
 
 #include <torch/serialize.h>
 
@@ -20,8 +20,12 @@ std::string best_weights(const std::string& dir) { return dir + "/model.best.pt"
 std::string last_weights(const std::string& dir) { return dir + "/model.last.pt"; }
 std::string averaged_weights(const std::string& dir) { return dir + "/model.avg.pt"; }
 std::string optimizer(const std::string& dir) { return dir + "/optimizer.pt"; }
+std::string rng(const std::string& dir) { return dir + "/rng.pt"; }
 std::string progress(const std::string& dir) { return dir + "/progress.json"; }
 std::string train_log(const std::string& dir) { return dir + "/train_log.csv"; }
+std::string checkpoint(const std::string& dir, int64_t step) {
+  return dir + "/checkpoints/step-" + std::to_string(step) + ".pt";
+}
 }  // namespace model_files
 
 

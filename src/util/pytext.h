@@ -1,4 +1,4 @@
-// Python str semantics that sacreBLEU relies on, for UTF-8 text (internal to metrics).
+// Python str semantics for UTF-8 text: what sacreBLEU relies on, and heed's one lowercaser.
 //
 // sacreBLEU works on Python str: code points, str.split()/rstrip() over Unicode
 // whitespace, str.lower() with full Unicode case mapping. These helpers reproduce

@@ -7,7 +7,7 @@
 // lowercase is two code points ("i̇") and is handled in code.
 #include <algorithm>
 
-#include "metrics/pytext.h"
+#include "util/pytext.h"
 
 namespace heed::pytext {
 namespace {

@@ -1,6 +1,7 @@
-#include "attention/alignment.h"
+#include "decode/alignment.h"
 
-#include <cstdio>
+#include <fmt/format.h>
+
 
 #include "util/error.h"
 
@@ -73,13 +74,11 @@ std::vector<AlignmentLink> threshold_alignment(const torch::Tensor& weights, dou
 std::string soft_alignment(const torch::Tensor& weights) {
   const auto w = weights.accessor<float, 2>();
   std::string text;
-  char buffer[32];
   for (int64_t t = 0; t < weights.size(0); ++t) {
     if (t > 0) text += ' ';
     for (int64_t s = 0; s < weights.size(1); ++s) {
       if (s > 0) text += ',';
-      std::snprintf(buffer, sizeof(buffer), "%.6g", static_cast<double>(w[t][s]));
-      text += buffer;
+      text += fmt::format("{:.6g}", w[t][s]);
     }
   }
   return text;

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "text/vocabularies.h"
-#include "train/model_directory.h"
+#include "model_dir/model_directory.h"
 
 namespace heed {
 

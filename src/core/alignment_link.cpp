@@ -1,4 +1,4 @@
-#include "attention/alignment_link.h"
+#include "core/alignment_link.h"
 
 namespace heed {
 

@@ -1,9 +1,9 @@
-#include "models/gru_attention_kernels.h"
+#include "kernels/gru_attention_kernels.h"
 
 #include <cmath>
 #include <limits>
 
-#include "util/cpu_clones.h"
+#include "kernels/cpu_clones.h"
 
 namespace heed::gru_attention {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "attention/alignment_link.h"
+#include "core/alignment_link.h"
 #include "decode/hypothesis.h"
 
 namespace heed {

@@ -1,4 +1,4 @@
-#include "util/small_matmul.h"
+#include "kernels/small_matmul.h"
 
 #include <gtest/gtest.h>
 

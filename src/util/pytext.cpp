@@ -1,5 +1,5 @@
 // UTF-8 decoding and Python whitespace handling (see pytext.h).
-#include "metrics/pytext.h"
+#include "util/pytext.h"
 
 namespace heed::pytext {
 namespace {

@@ -1,4 +1,4 @@
-#include "train/new_model.h"
+#include "model_dir/new_model.h"
 
 #include <torch/utils.h>
 

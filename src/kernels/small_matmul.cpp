@@ -1,9 +1,9 @@
-#include "util/small_matmul.h"
+#include "kernels/small_matmul.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "util/cpu_clones.h"
+#include "kernels/cpu_clones.h"
 
 // This file is compiled with -ffp-contract=fast (CMakeLists.txt), so that a * b + c
 // becomes one fused multiply-add where the CPU has one.

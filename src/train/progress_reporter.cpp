@@ -1,4 +1,6 @@
-#include "train/progress.h"
+#include "train/progress_reporter.h"
+
+#include <fmt/format.h>
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -11,15 +13,9 @@ namespace heed {
 std::string format_duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
   const auto total = static_cast<long>(seconds + 0.5);
-  char buffer[32];
-  if (total >= 3600) {
-    std::snprintf(buffer, sizeof(buffer), "%ldh%02ldm", total / 3600, (total % 3600) / 60);
-  } else if (total >= 60) {
-    std::snprintf(buffer, sizeof(buffer), "%ldm%02lds", total / 60, total % 60);
-  } else {
-    std::snprintf(buffer, sizeof(buffer), "%lds", total);
-  }
-  return buffer;
+  if (total >= 3600) return fmt::format("{}h{:02}m", total / 3600, (total % 3600) / 60);
+  if (total >= 60) return fmt::format("{}m{:02}s", total / 60, total % 60);
+  return fmt::format("{}s", total);
 }
 
 ProgressReporter::ProgressReporter(double log_every_s)

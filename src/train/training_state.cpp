@@ -1,0 +1,79 @@
+#include "train/training_state.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/serialize.h>
+
+#include <filesystem>
+
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace heed {
+
+bool TrainingState::record_validation(double score, double loss) {
+  const bool improved = !has_best || score > best_score;
+  if (improved) {
+    has_best = true;
+    best_score = score;
+    best_loss = loss;
+    bad_validations = 0;
+  } else {
+    bad_validations += 1;
+  }
+  return improved;
+}
+
+nlohmann::json TrainingState::to_json() const {
+  nlohmann::json json = {{"step", step},
+                         {"epoch", epoch},
+                         {"next_batch", next_batch},
+                         {"has_best", has_best},
+                         {"best_score", best_score},
+                         {"best_loss", std::isfinite(best_loss) ? nlohmann::json(best_loss) : nlohmann::json()},
+                         {"bad_validations", bad_validations},
+                         {"elapsed_s", elapsed_s},
+                         {"lr_scale", plateau.scale},
+                         {"lr_bad_validations", plateau.bad_validations},
+                         {"checkpoints", checkpoints}};
+  if (!averaged.is_null()) json["averaged"] = averaged;
+  return json;
+}
+
+TrainingState TrainingState::from_json(const nlohmann::json& json, const std::string& origin) {
+  try {
+    TrainingState s;
+    s.step = json.at("step").get<int64_t>();
+    s.epoch = json.at("epoch").get<int64_t>();
+    s.next_batch = json.at("next_batch").get<int64_t>();
+    s.has_best = json.at("has_best").get<bool>();
+    s.best_score = json.at("best_score").get<double>();
+    s.bad_validations = json.at("bad_validations").get<int64_t>();
+    s.elapsed_s = json.at("elapsed_s").get<double>();
+    s.plateau.scale = json.value("lr_scale", 1.0);
+    s.plateau.bad_validations = json.value("lr_bad_validations", int64_t{0});
+    s.checkpoints = json.value("checkpoints", std::vector<int64_t>{});
+    if (json.contains("best_loss") && json["best_loss"].is_number()) s.best_loss = json["best_loss"].get<double>();
+    s.averaged = json.value("averaged", nlohmann::json());
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(origin + ": invalid training progress: " + e.what());
+  }
+}
+
+void save_rng_state(const std::string& path) {
+  torch::serialize::OutputArchive archive;
+  archive.write("cpu", at::detail::getDefaultCPUGenerator().get_state());
+  write_atomically(path, [&](std::ostream& out) { archive.save_to(out); });
+}
+
+void load_rng_state(const std::string& path) {
+  if (!std::filesystem::exists(path)) return;
+  torch::serialize::InputArchive archive;
+  archive.load_from(path);
+  torch::Tensor state;
+  archive.read("cpu", state);
+  auto generator = at::detail::getDefaultCPUGenerator();
+  generator.set_state(state);
+}
+
+}  // namespace heed
