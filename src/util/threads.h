@@ -4,7 +4,7 @@
 // LibTorch's OpenMP pool (element-wise work, and oneDNN's bfloat16 matrix products).
 // Both busy-wait between calls, so on the same cores they fight: the pool that does
 // the matrix products gets the threads and the other runs on one (measured on 2 cores,
-// scripts/bench-threads.sh and README § Threads):
+// scripts/bench-threads.sh and docs/benchmarks.md § Threads):
 //   - ProductPool::Blas (float32, the default): OpenBLAS n threads, LibTorch 1;
 //   - ProductPool::Torch (bf16 mixed-precision training): LibTorch n, OpenBLAS 1.
 // Without OpenBLAS (another BLAS), LibTorch gets the n threads either way.
