@@ -7,6 +7,8 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -15,6 +17,7 @@
 #include "commands/config_file.h"
 #include "util/allocator.h"
 #include "util/error.h"
+#include "util/output_check.h"
 
 namespace {
 int fail(const std::string& message, int code = 1) {
@@ -24,6 +27,9 @@ int fail(const std::string& message, int code = 1) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A closed pipe on stdout is a write error that commands report (util/output_check.h),
+  // not a silent death by SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   heed::tune_allocator();
   // Logs and progress go to stderr; stdout carries results only.
   auto logger = spdlog::stderr_color_mt("heed");
@@ -64,6 +70,8 @@ int main(int argc, char** argv) {
     std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
     args.pop_back();                         // without the program name
     app.parse(args);
+    heed::check_written(std::cout, "standard output");
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw heed::Error("cannot write to standard output");
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     return fail(e.what(), 2);

@@ -2,12 +2,12 @@
 #
 # Each test process loads LibTorch (most of a small test's time), so a file's tests run in
 # one process: `<folder>/<file>` runs `heed_tests --gtest_filter=<the file's suites>`.
-# A test whose TEST(...) line is preceded by the comment
-#     // ctest: learning
-# (a model learning a toy task: tens of seconds) runs as a ctest test of its own, named
-# Suite.Test, with the label `learning` and a high COST, so `ctest -j` starts it first
-# and the short files fill the other cores around it. `ctest -L learning` runs only
-# those, `ctest -LE learning` everything else.
+# A test whose TEST(...) line is preceded by a comment naming a label,
+#     // ctest: learning    (a model learning a toy task: tens of seconds)
+#     // ctest: crash       (processes killed at random moments)
+# runs as a ctest test of its own, named Suite.Test, with that label and a high COST, so
+# `ctest -j` starts it first and the short files fill the other cores around it. `ctest -L learning` runs only
+# those, `ctest -LE 'learning|crash'` the quick rest.
 function(heed_add_test_files target)
   set(all_suites "")
   foreach(source IN LISTS ARGN)
@@ -29,13 +29,14 @@ function(heed_add_test_files target)
     endforeach()
     list(APPEND all_suites ${suites})
 
-    string(REGEX MATCHALL "// ctest: learning[ \t]*\n[ \t]*TEST(_F|_P)?\\([A-Za-z0-9_]+, *[A-Za-z0-9_]+\\)" marked "${text}")
+    string(REGEX MATCHALL "// ctest: [a-z]+[ \t]*\n[ \t]*TEST(_F|_P)?\\([A-Za-z0-9_]+, *[A-Za-z0-9_]+\\)" marked "${text}")
     set(learning "")
     foreach(declaration IN LISTS marked)
+      string(REGEX REPLACE "// ctest: ([a-z]+).*" "\\1" label "${declaration}")
       string(REGEX REPLACE ".*TEST(_F|_P)?\\(([A-Za-z0-9_]+), *([A-Za-z0-9_]+)\\)" "\\2.\\3" name "${declaration}")
       list(APPEND learning ${name})
       add_test(NAME ${name} COMMAND ${target} --gtest_filter=${name})
-      set_tests_properties(${name} PROPERTIES LABELS learning COST 1000 TIMEOUT 900)
+      set_tests_properties(${name} PROPERTIES LABELS ${label} COST 1000 TIMEOUT 900)
     endforeach()
 
     list(LENGTH declarations tests)

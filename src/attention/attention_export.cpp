@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-
 #include "attention/attention_stats.h"
 #include "text/vocabulary.h"
 #include "util/atomic_file.h"
 #include "util/csv.h"
+#include "util/error.h"
 
 namespace heed {
 
@@ -21,6 +21,28 @@ std::vector<std::string> decoder_inputs(const std::vector<std::string>& target_t
   return inputs;
 }
 }  // namespace
+
+void check_attention_filter(const AttentionLayout& layout, const AttentionFilter& filter) {
+  std::string parts;
+  int64_t layers = 0, heads = 0;
+  for (const auto& [part, shape] : layout) {
+    parts += (parts.empty() ? "" : ", ") + attention_part_name(part);
+    if (filter.part && part != *filter.part) continue;
+    layers = std::max(layers, shape.layers);
+    heads = std::max(heads, shape.heads);
+  }
+  if (filter.part && layout.count(*filter.part) == 0) {
+    throw Error("--part " + attention_part_name(*filter.part) + ": this model has no such attention (it has " + parts + ")");
+  }
+  if (filter.layer && (*filter.layer < 0 || *filter.layer >= layers)) {
+    throw Error("--layer " + std::to_string(*filter.layer) + " is out of range: the model has " +
+                std::to_string(layers) + " layer(s), 0-based");
+  }
+  if (filter.head && (*filter.head < 0 || *filter.head >= heads)) {
+    throw Error("--head " + std::to_string(*filter.head) + " is out of range: the model has " +
+                std::to_string(heads) + " head(s), 0-based");
+  }
+}
 
 std::vector<AttentionMatrix> attention_matrices(const Translation& translation,
                                                 const AttentionFilter& filter) {

@@ -33,6 +33,10 @@ struct AttentionFilter {
   bool average_heads = false;  // one matrix per layer, the mean over heads (head = -1)
 };
 
+// heed::Error naming the flag when the filter asks for a part, layer or head the model
+// does not have (which would otherwise select nothing).
+void check_attention_filter(const AttentionLayout& layout, const AttentionFilter& filter);
+
 // The matrices of one translation that pass the filter, in part/layer/head order.
 std::vector<AttentionMatrix> attention_matrices(const Translation& translation,
                                                 const AttentionFilter& filter);

@@ -162,6 +162,7 @@ void run_align_eval(const AlignEvalOptions& o) {
   if (pairs_name == "<stdin>" && gold_name == "<stdin>") throw Error("--pairs and --gold cannot both read standard input");
   const std::vector<SentencePair> pairs = read_aligned_pairs(o.pairs);
   const std::vector<GoldAlignment> gold = read_gold_alignments(o.gold, o.one_based);
+  if (pairs.empty()) throw Error(pairs_name + " holds no sentence pairs: nothing to score");
   if (gold.size() != pairs.size()) {
     throw Error(gold_name + " has " + std::to_string(gold.size()) + " line(s) but " + pairs_name + " has " +
                 std::to_string(pairs.size()) + " pair(s): the gold file needs one line per pair");

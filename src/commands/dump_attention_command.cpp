@@ -29,6 +29,7 @@
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/line_reader.h"
+#include "util/output_check.h"
 
 namespace heed {
 
@@ -74,6 +75,7 @@ void run_dump(DumpOptions& o) {
 
   const torch::Device device = o.runtime.apply();
   const LoadedModel model = load_model_directory(o.model_dir, WhichWeights::Best, device);
+  check_attention_filter(model.model->attention_layout(), filter);
   o.translator.search.return_attention = true;
   const Translator translator(model, o.translator);
 
@@ -151,8 +153,11 @@ void run_dump(DumpOptions& o) {
   std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cout;
   write_long_csv_header(out, o.ranked, stats);
   for (const Dumped& d : dumped) write_long_csv_rows(out, d.owner, d.matrices, stats);
-  out.flush();
-  if (!out) throw Error("cannot write " + (o.out.empty() ? std::string("stdout") : o.out));
+  check_written(out, file.is_open() ? o.out : "standard output");
+  if (file.is_open()) {
+    file.close();
+    if (!file) throw Error("cannot write to " + o.out);
+  }
 }
 }  // namespace
 

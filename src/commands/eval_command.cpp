@@ -29,6 +29,7 @@ void run_eval(const EvalOptions& o) {
   const torch::Device device = o.runtime.apply();
   const LoadedModel model = load_model_directory(o.model_dir, WhichWeights::Best, device);
   const Corpus test = o.test.read("--test", {});
+  if (test.pairs.empty()) throw Error("--test holds no sentence pairs: nothing to score");
   EvaluationOptions evaluation = o.evaluation;
   evaluation.free_running = true;
   const EvaluationResult r = evaluate(model, test.pairs, evaluation);

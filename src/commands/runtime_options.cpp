@@ -37,6 +37,9 @@ void add_search_options(CLI::App* command, SearchOptions& options) {
 void add_translator_options(CLI::App* command, TranslatorOptions& options) {
   command->add_option("--batch-size", options.batch_size, "sentences per batch")
       ->capture_default_str()->check(positive());
+  command->add_option("--max-source-tokens", options.max_source_tokens,
+                      "a longer input is cropped to its first N tokens, with a warning")
+      ->capture_default_str()->check(CLI::Range(int64_t{1}, kMaxSentenceTokens - 1));
   add_search_options(command, options.search);
   command->add_option("--nbest", options.search.nbest, "hypotheses per sentence, N <= K")
       ->capture_default_str()->check(positive());

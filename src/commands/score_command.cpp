@@ -35,6 +35,7 @@ void run_score(const ScoreOptions& o) {
   // the same segments.
   const std::vector<std::string> references = read_lines_as_sacrebleu(o.reference);
   const std::vector<std::string> hypotheses = read_lines_as_sacrebleu(o.hypotheses);
+  if (references.empty()) throw Error(input_name(o.reference) + " holds no references: nothing to score");
   // sacreBLEU refuses an empty (or all-whitespace) reference rather than scoring it.
   for (size_t k = 0; k < references.size(); ++k) {
     if (pytext::rstrip(references[k]).empty()) {

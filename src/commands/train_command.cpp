@@ -14,10 +14,12 @@
 #include "commands/vocab_options.h"
 #include "text/sentencepiece_api.h"
 #include "models/registry.h"
+#include "models/seq2seq_model.h"
 #include "model_dir/new_model.h"
 #include "train/train_options.h"
 #include "train/trainer.h"
 #include "util/atomic_file.h"
+#include "util/directory_lock.h"
 #include "util/error.h"
 
 namespace heed {
@@ -33,16 +35,30 @@ struct TrainCommandOptions {
   std::string config;  // already expanded into options by main
   VocabFlags vocab;
   std::string vocab_dir;  // built by `heed vocab`
-  int64_t max_length = 0;
+  int64_t max_length = kMaxSentenceTokens - 1;
   // Model hyperparameters and training options, from their declarations: only those
   // given are passed on; the model and the stored options supply the rest.
   DeclaredFlags declared;
   RuntimeOptions runtime;
 };
 
+// Before the vocabularies are counted: a line too long in bytes to hold max_length
+// tokens of at most 64 bytes each is dropped unread, so one absurd line (a file that is
+// not a corpus) cannot fill the vocabulary with millions of entries.
+std::vector<SentencePair> drop_huge_lines(std::vector<SentencePair> pairs, int64_t max_length) {
+  const size_t limit = static_cast<size_t>(max_length) * 64;
+  const size_t before = pairs.size();
+  pairs.erase(std::remove_if(pairs.begin(), pairs.end(),
+                             [&](const SentencePair& p) { return p.source.size() > limit || p.target.size() > limit; }),
+              pairs.end());
+  if (pairs.size() < before) {
+    spdlog::warn("dropped {} pairs of more than {} bytes (--max-length {})", before - pairs.size(), limit, max_length);
+  }
+  return pairs;
+}
+
 std::vector<SentencePair> drop_long(std::vector<SentencePair> pairs, const LoadedModel& model,
                                     int64_t max_length) {
-  if (max_length == 0) return pairs;
   std::vector<SentencePair> kept;
   for (auto& pair : pairs) {
     if (model.source_tokenizer->encode(pair.source).size() <= static_cast<size_t>(max_length) &&
@@ -115,7 +131,10 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   if (!o.train.given()) throw Error("training data is required: --train FILE.tsv or --train-src/--train-tgt");
   const nlohmann::json hyperparameters = o.declared.given(all_hyperparameters());
   LoadedModel model;
+  // One writer per directory, from before the state is read until the last save.
+  std::optional<DirectoryLock> lock;
   if (resume) {
+    lock.emplace(o.resume);
     model = load_model_directory(o.resume, WhichWeights::Last, device);
     for (const auto& [key, value] : hyperparameters.items()) {
       if (model.config.hyperparameters.value(key, nlohmann::json()) != value) {
@@ -127,8 +146,15 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
     // Mistakes in the model options fail before any data is read.
     o.vocab.spec(1, 1);
     check_hyperparameters(o.model, hyperparameters);
+    auto check_empty = [&] {
+      if (holds_saved_model(o.out)) throw Error(o.out + " already holds a model; use --resume " + o.out + " or another --out");
+    };
+    check_empty();
+    create_directories(o.out);
+    lock.emplace(o.out);
+    check_empty();  // now that no other run can be writing it
     if (std::filesystem::exists(model_files::config(o.out))) {
-      throw Error(o.out + " already holds a model; use --resume " + o.out + " or another --out");
+      spdlog::info("{} holds no complete save (an earlier run stopped before its first save); starting afresh", o.out);
     }
   }
   TrainOptions training = resolve_training_options(o, resume ? &model : nullptr);
@@ -154,6 +180,8 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   if (train.skipped_lines + valid.skipped_lines > 0) {
     spdlog::warn("skipped {} malformed lines (--skip-bad-lines)", train.skipped_lines + valid.skipped_lines);
   }
+  train.pairs = drop_huge_lines(std::move(train.pairs), o.max_length);
+  if (train.pairs.empty()) throw Error("--train holds no sentence pairs of at most --max-length tokens");
   spdlog::info("read {} training pairs{}", train.pairs.size(),
                o.valid.given() ? fmt::format(", {} validation pairs", valid.pairs.size()) : "");
 
@@ -223,8 +251,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--resume", o->resume, "continue training the model directory DIR");
   add_vocab_options(cmd, o->vocab);
   cmd->add_option("--vocab", o->vocab_dir, "use the tokenizers and vocabularies `heed vocab` wrote to DIR");
-  cmd->add_option("--max-length", o->max_length, "drop training pairs longer than N tokens (0 = keep all)")
-      ->capture_default_str()->check(non_negative());
+  cmd->add_option("--max-length", o->max_length, "drop training pairs longer than N tokens")
+      ->capture_default_str()->check(CLI::Range(int64_t{1}, kMaxSentenceTokens - 1));
   o->declared.add(cmd, all_hyperparameters(), hyperparameter_help);
   o->declared.add(cmd, option_specs<TrainOptions>(), training_option_help);
   add_runtime_options(cmd, o->runtime);

@@ -17,6 +17,7 @@
 #include "text/vocabulary.h"
 #include "util/error.h"
 #include "util/line_reader.h"
+#include "util/output_check.h"
 
 namespace heed {
 
@@ -60,9 +61,14 @@ void run_translate(TranslateCommandOptions& o) {
     const auto results = translator.translate_nbest(batch);
     for (size_t i = 0; i < results.size(); ++i) {
       for (int64_t token : results[i].front().hypothesis.tokens) output_tokens += token != Vocabulary::kEos;
+      if (results[i].front().source_cropped) {
+        spdlog::warn("{}:{}: longer than --max-source-tokens {}; its first {} tokens were translated",
+                     o.input.empty() || o.input == "-" ? "stdin" : o.input, id + 1, o.translator.max_source_tokens,
+                     o.translator.max_source_tokens);
+      }
       write_translations(std::cout, id++, batch[i], results[i], output);
     }
-    std::cout.flush();
+    check_written(std::cout, "standard output");  // stop at once, not after the whole input
     batch.clear();
   };
   while (auto line = reader.next()) {

@@ -1,5 +1,6 @@
 #include "decode/search_options.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -27,8 +28,9 @@ double length_penalty(int64_t length, double alpha) {
 }
 
 int64_t max_target_length(int64_t source_length, const SearchOptions& options) {
-  return static_cast<int64_t>(std::ceil(options.max_length_ratio * static_cast<double>(source_length))) +
-         options.max_length_offset;
+  const double limit = std::ceil(options.max_length_ratio * static_cast<double>(source_length)) +
+                       static_cast<double>(options.max_length_offset);
+  return static_cast<int64_t>(std::clamp(limit, 1.0, static_cast<double>(kMaxSentenceTokens)));
 }
 
 }  // namespace heed

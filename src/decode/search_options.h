@@ -1,13 +1,16 @@
 // What a search is asked for: beam width, n-best size, length penalty and length limit.
 //
 // Length limit of a sentence: ceil(max_length_ratio * source tokens incl. </s>)
-// + max_length_offset target tokens (incl. </s>); a hypothesis reaching it is cut.
+// + max_length_offset target tokens (incl. </s>), and never more than
+// kMaxSentenceTokens; a hypothesis reaching it is cut.
 // Hypotheses are ranked by score / lp(length) with the GNMT length penalty
 //   lp(length) = ((5 + length) / 6) ^ length_penalty,   length incl. </s>
 // (Wu et al. 2016); length_penalty = 0 ranks by the plain sum of log-probabilities.
 #pragma once
 
 #include <cstdint>
+
+#include "models/seq2seq_model.h"
 
 namespace heed {
 

@@ -63,6 +63,24 @@ Translation Translator::make_translation(const std::vector<std::string>& source_
   return translation;
 }
 
+namespace {
+
+// The text a tokenizer sees of a line that may be absurdly long: no token is longer than
+// kMaxTokenBytes, so the first max_tokens * kMaxTokenBytes bytes (cut at a character
+// boundary) hold the first max_tokens tokens, and tokenising a 100 MB line costs no more
+// than tokenising a long sentence.
+std::string_view bounded_text(const std::string& text, size_t max_tokens, bool* cropped) {
+  constexpr size_t kMaxTokenBytes = 64;
+  const size_t limit = max_tokens * kMaxTokenBytes;
+  if (text.size() <= limit) return text;
+  size_t end = limit;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // not inside a character
+  *cropped = true;
+  return std::string_view(text).substr(0, end);
+}
+
+}  // namespace
+
 std::vector<std::vector<Translation>> Translator::run(const std::vector<std::string>& sources,
                                                       const std::vector<std::string>* targets) const {
   const size_t count = sources.size();
@@ -70,17 +88,27 @@ std::vector<std::vector<Translation>> Translator::run(const std::vector<std::str
   std::vector<std::vector<int64_t>> source_ids(count), target_ids(count);
   std::vector<std::vector<std::string>> source_tokens(count), target_tokens(count);
   std::vector<size_t> order;  // non-empty sentences, sorted by length
+  std::vector<char> cropped(count, 0);  // per sentence: its source was cropped
+  const auto max_tokens = static_cast<size_t>(std::clamp<int64_t>(options_.max_source_tokens, 1, kMaxSentenceTokens - 1));
   for (size_t i = 0; i < count; ++i) {
-    auto tokens = model_.source_tokenizer->encode(sources[i]);
+    bool too_long = false;
+    auto tokens = model_.source_tokenizer->encode(bounded_text(sources[i], max_tokens, &too_long));
     if (tokens.empty()) {
       translations[i].emplace_back();
       continue;
     }
+    if (tokens.size() > max_tokens) {
+      tokens.resize(max_tokens);
+      too_long = true;
+    }
+    cropped[i] = too_long;
     source_ids[i] = model_.source_vocab.ids(tokens);
     tokens.push_back(model_.source_vocab.token(Vocabulary::kEos));
     source_tokens[i] = std::move(tokens);
     if (targets) {
-      target_tokens[i] = model_.target_tokenizer->encode((*targets)[i]);
+      bool ignored = false;
+      target_tokens[i] = model_.target_tokenizer->encode(bounded_text((*targets)[i], max_tokens, &ignored));
+      if (target_tokens[i].size() > max_tokens) target_tokens[i].resize(max_tokens);
       target_ids[i] = model_.target_vocab.ids(target_tokens[i]);
     }
     order.push_back(i);
@@ -116,6 +144,7 @@ std::vector<std::vector<Translation>> Translator::run(const std::vector<std::str
       for (auto& hypothesis : nbest[k - begin]) {
         translations[i].push_back(
             make_translation(source_tokens[i], std::move(hypothesis), targets ? &target_tokens[i] : nullptr));
+        translations[i].back().source_cropped = cropped[i] != 0;
       }
     }
   }

@@ -24,10 +24,14 @@ struct Translation {
   std::string text;                        // detokenized output (without </s>); with
                                            // replace_unknown, <unk> replaced (see below)
   Hypothesis hypothesis;                   // ids, scores, attention (see hypothesis.h)
+  bool source_cropped = false;             // the source was longer than max_source_tokens
 };
 
 struct TranslatorOptions {
   int64_t batch_size = 32;  // sentences per model call
+  // Longer sources are cropped to their first N tokens (Translation::source_cropped):
+  // one absurd line costs bounded work and still gets its one output line.
+  int64_t max_source_tokens = kMaxSentenceTokens - 1;
   bool use_cache = true;    // false: re-run the prefix each step (RecomputingModel), to compare
   SearchOptions search;
   // Replace each <unk> of the output text by the source token it attends most (not

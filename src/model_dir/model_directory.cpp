@@ -2,8 +2,11 @@
 
 #include <torch/serialize.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <map>
 #include <sstream>
+#include <vector>
 
 #include "models/registry.h"
 #include "text/vocabularies.h"
@@ -12,21 +15,94 @@
 
 namespace heed {
 
+namespace fs = std::filesystem;
+
 namespace model_files {
 std::string config(const std::string& dir) { return dir + "/config.json"; }
-std::string source_vocab(const std::string& dir) { return vocab_files::source_vocab(dir); }
-std::string target_vocab(const std::string& dir) { return vocab_files::target_vocab(dir); }
-std::string best_weights(const std::string& dir) { return dir + "/model.best.pt"; }
-std::string last_weights(const std::string& dir) { return dir + "/model.last.pt"; }
-std::string averaged_weights(const std::string& dir) { return dir + "/model.avg.pt"; }
-std::string optimizer(const std::string& dir) { return dir + "/optimizer.pt"; }
-std::string rng(const std::string& dir) { return dir + "/rng.pt"; }
-std::string progress(const std::string& dir) { return dir + "/progress.json"; }
-std::string train_log(const std::string& dir) { return dir + "/train_log.csv"; }
-std::string checkpoint(const std::string& dir, int64_t step) {
-  return dir + "/checkpoints/step-" + std::to_string(step) + ".pt";
-}
+std::string train_log_copy(const std::string& dir) { return dir + "/train_log.csv"; }
 }  // namespace model_files
+
+namespace {
+
+// The description files a model directory has under fixed names, by role.
+std::vector<std::pair<std::string, std::string>> description_files(const std::string& dir) {
+  return {{roles::kConfig, model_files::config(dir)},
+          {roles::kSourceVocab, vocab_files::source_vocab(dir)},
+          {roles::kTargetVocab, vocab_files::target_vocab(dir)},
+          {roles::kSourceSentencePiece, vocab_files::source_sentencepiece(dir)},
+          {roles::kTargetSentencePiece, vocab_files::target_sentencepiece(dir)}};
+}
+
+// Format 1 kept its training state under these fixed names.
+const std::vector<std::pair<std::string, std::string>>& format1_state_files() {
+  static const std::vector<std::pair<std::string, std::string>> files = {
+      {roles::kWeightsLast, "model.last.pt"}, {roles::kWeightsBest, "model.best.pt"},
+      {roles::kWeightsAveraged, "model.avg.pt"}, {roles::kOptimizer, "optimizer.pt"},
+      {roles::kRng, "rng.pt"}, {roles::kProgress, "progress.json"}, {roles::kTrainLog, "train_log.csv"}};
+  return files;
+}
+
+bool exists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
+}
+
+// A manifest for a format-1 directory, of the files that are there. Its entries carry
+// no checksum worth checking (nothing recorded one); model_file skips the check.
+Manifest format1_manifest(const std::string& dir) {
+  Manifest manifest;
+  manifest.format_version = 1;
+  auto add = [&](const std::string& role, const std::string& file) {
+    if (exists(dir + "/" + file)) manifest.files[role] = ManifestEntry{file, 0, 0};
+  };
+  for (const auto& [role, path] : description_files(dir)) add(role, fs::path(path).filename().string());
+  for (const auto& [role, file] : format1_state_files()) add(role, file);
+  std::error_code ec;
+  if (fs::is_directory(dir + "/checkpoints", ec)) {
+    for (const auto& item : fs::directory_iterator(dir + "/checkpoints", ec)) {
+      const std::string name = item.path().filename().string();
+      int64_t step = 0;
+      if (std::sscanf(name.c_str(), "step-%ld.pt", &step) == 1 && name == "step-" + std::to_string(step) + ".pt") {
+        add(roles::checkpoint(step), "checkpoints/" + name);
+      }
+    }
+  }
+  return manifest;
+}
+
+}  // namespace
+
+Manifest directory_manifest(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw Error(dir + " is not a heed model directory (no such directory)");
+  if (std::optional<Manifest> manifest = read_manifest(dir)) return *manifest;
+  if (!exists(model_files::config(dir))) throw Error(dir + " is not a heed model directory (no MANIFEST.json or config.json)");
+  Manifest manifest = format1_manifest(dir);
+  if (!manifest.has(roles::kWeightsLast) && !manifest.has(roles::kWeightsBest)) {
+    throw Error(dir + " holds no saved model: its training stopped before the first save completed "
+                "(train into it again with heed train --out " + dir + ")");
+  }
+  return manifest;
+}
+
+bool holds_saved_model(const std::string& dir) {
+  return exists(manifest_path(dir)) ||
+         (exists(model_files::config(dir)) && (exists(dir + "/model.last.pt") || exists(dir + "/model.best.pt")));
+}
+
+std::string model_file(const std::string& dir, const Manifest& manifest, const std::string& role) {
+  const ManifestEntry& entry = manifest.at(role, dir);
+  if (manifest.format_version >= 2) return verified_path(dir, entry);
+  const std::string path = dir + "/" + entry.file;
+  if (!exists(path)) throw Error("cannot open " + path);
+  return path;
+}
+
+void add_description_files(SaveTransaction& save, const std::string& dir) {
+  for (const auto& [role, path] : description_files(dir)) {
+    if (exists(path)) save.add(role, path);
+  }
+}
 
 
 nlohmann::json ModelDirectoryConfig::to_json() const {
@@ -71,29 +147,69 @@ void save_text_files(const std::string& dir, const LoadedModel& model) {
 void save_weights(const torch::nn::Module& module, const std::string& path) {
   torch::serialize::OutputArchive archive;
   module.save(archive);
-  write_atomically(path, [&](std::ostream& out) { archive.save_to(out); });
+  // Serialised in memory, so that a full disk is one write error, not a failure inside
+  // LibTorch's zip writer.
+  std::string bytes;
+  archive.save_to([&](const void* data, size_t size) {
+    bytes.append(static_cast<const char*>(data), size);
+    return size;
+  });
+  write_file_atomically(path, bytes);
 }
 
+namespace {
+
+struct TensorShape {
+  std::vector<int64_t> sizes;
+  c10::ScalarType type;
+};
+
+std::map<std::string, TensorShape> tensor_shapes(const torch::nn::Module& module) {
+  std::map<std::string, TensorShape> shapes;
+  for (const auto& item : module.named_parameters()) shapes[item.key()] = {item.value().sizes().vec(), item.value().scalar_type()};
+  for (const auto& item : module.named_buffers()) shapes[item.key()] = {item.value().sizes().vec(), item.value().scalar_type()};
+  return shapes;
+}
+
+std::string shape_text(const std::vector<int64_t>& sizes) {
+  std::string text = "[";
+  for (size_t i = 0; i < sizes.size(); ++i) text += (i > 0 ? ", " : "") + std::to_string(sizes[i]);
+  return text + "]";
+}
+
+}  // namespace
+
 void load_weights(torch::nn::Module& module, const std::string& path, const torch::Device& device) {
-  if (!std::filesystem::exists(path)) throw Error("cannot open " + path);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw Error("cannot open " + path);
+  if (!fs::is_regular_file(path, ec)) throw Error("cannot load " + path + ": not a regular file");
+  // LibTorch replaces each tensor by the one in the file whatever its shape; the shapes
+  // the configuration builds are checked afterwards, so that weights of another
+  // configuration are an error here rather than a crash or nonsense later.
+  const auto expected = tensor_shapes(module);
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(path, device);
     module.load(archive);
   } catch (const c10::Error& e) {
-    throw Error(path + ": corrupt or incompatible weights file: " + e.what_without_backtrace());
+    throw Error(path + ": not a weights file of this model (corrupt, truncated or of another model): " +
+                e.what_without_backtrace());
+  }
+  for (const auto& [name, loaded] : tensor_shapes(module)) {
+    const TensorShape& want = expected.at(name);
+    if (loaded.sizes != want.sizes || loaded.type != want.type) {
+      throw Error(path + ": tensor " + name + " is " + shape_text(loaded.sizes) + " " + c10::toString(loaded.type) +
+                  ", the model that config.json and the vocabularies describe needs " + shape_text(want.sizes) +
+                  " " + c10::toString(want.type));
+    }
   }
 }
 
-LoadedModel load_model_directory(const std::string& dir, WhichWeights which,
-                                 const torch::Device& device) {
-  if (!std::filesystem::is_directory(dir)) {
-    throw Error(dir + " is not a heed model directory (no such directory)");
-  }
-  const std::string config_path = model_files::config(dir);
-  if (!std::filesystem::exists(config_path)) {
-    throw Error(dir + " is not a heed model directory (missing config.json)");
-  }
+namespace {
+
+LoadedModel load_saved_model(const std::string& dir, const Manifest& manifest, WhichWeights which,
+                             const torch::Device& device) {
+  const std::string config_path = model_file(dir, manifest, roles::kConfig);
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(read_file(config_path));
@@ -102,22 +218,45 @@ LoadedModel load_model_directory(const std::string& dir, WhichWeights which,
   }
   LoadedModel loaded;
   loaded.config = ModelDirectoryConfig::from_json(json, config_path);
+  for (const char* role : {roles::kSourceVocab, roles::kTargetVocab, roles::kSourceSentencePiece,
+                           roles::kTargetSentencePiece}) {
+    if (manifest.has(role)) model_file(dir, manifest, role);
+  }
   Vocabularies text = load_vocabularies(dir, loaded.config.source_tokenizer, loaded.config.target_tokenizer);
   loaded.source_vocab = std::move(text.source);
   loaded.target_vocab = std::move(text.target);
   loaded.source_tokenizer = std::move(text.source_tokenizer);
   loaded.target_tokenizer = std::move(text.target_tokenizer);
   const ModelDims dims{loaded.source_vocab.size(), loaded.target_vocab.size()};
-  loaded.model = build_model(loaded.config.model, loaded.config.hyperparameters, dims);
-  std::string weights =
-      which == WhichWeights::Best ? model_files::best_weights(dir) : model_files::last_weights(dir);
-  if (which == WhichWeights::Best && !std::filesystem::exists(weights)) {
-    weights = model_files::last_weights(dir);  // trained without validation yet
+  try {
+    loaded.model = build_model(loaded.config.model, loaded.config.hyperparameters, dims);
+  } catch (const Error& e) {
+    throw Error(config_path + ": " + e.what());
   }
-  load_weights(*loaded.model, weights, device);
+  // A directory trained without validation has no separate best weights.
+  const char* role = which == WhichWeights::Best && manifest.has(roles::kWeightsBest) ? roles::kWeightsBest
+                                                                                       : roles::kWeightsLast;
+  load_weights(*loaded.model, model_file(dir, manifest, role), device);
   loaded.model->to(device);
   loaded.model->eval();
   return loaded;
+}
+
+}  // namespace
+
+LoadedModel load_model_directory(const std::string& dir, WhichWeights which, const torch::Device& device) {
+  for (int attempt = 0;; ++attempt) {
+    const Manifest manifest = directory_manifest(dir);
+    try {
+      return load_saved_model(dir, manifest, which, device);
+    } catch (const Error&) {
+      // A training run may have committed a newer save, and removed this one's files,
+      // while they were read: read the new manifest and try again.
+      const std::optional<Manifest> now = manifest.format_version >= 2 ? read_manifest(dir) : std::nullopt;
+      if (attempt < 3 && now && now->generation != manifest.generation) continue;
+      throw;
+    }
+  }
 }
 
 }  // namespace heed

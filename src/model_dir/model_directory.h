@@ -1,21 +1,27 @@
 // The self-describing model directory written by `heed train --out DIR`.
 //
-//   config.json      format version, model name, every hyperparameter, tokenizers,
-//                    and the training options used
+//   MANIFEST.json    what the directory holds as of the last complete save: each file's
+//                    role, size and CRC-32C, and the format version (model_dir/manifest.h)
+//   config.json      model name, every hyperparameter, tokenizers, and the training
+//                    options used (written once, when training starts)
 //   source.vocab     source vocabulary (one token per line, id = line number)
 //   target.vocab     target vocabulary
 //   source.spm       SentencePiece models (tokenizer "sentencepiece" only;
 //   target.spm         text/vocabularies.h)
-//   model.best.pt    weights with the best validation score
-//   model.last.pt    weights at the last save
-//   model.avg.pt     mean of the last K checkpoints (--average-checkpoints K); it is
-//                    also model.best.pt when it validated better
-//   checkpoints/     step-N.pt, the last K validated weights (--average-checkpoints K)
-//   optimizer.pt     optimizer state at the last save (for --resume)
-//   rng.pt           the random generator (dropout) at the last save (for --resume)
-//   progress.json    step, epoch, best score... at the last save (for --resume)
-//   train_log.csv    a row per validation (model_dir/train_log.h)
-// Every file is written atomically (temporary file + rename).
+//   weights.G.pt     the weights of save G; the manifest says which is the last, the
+//                    best (by validation) and the kept checkpoints (--average-checkpoints)
+//   averaged.G.pt    mean of the last K checkpoints (--average-checkpoints K); it is
+//                    also the best when it validated better
+//   optimizer.G.pt   optimizer state of save G (for --resume)
+//   rng.G.pt         the random generator (dropout) at save G (for --resume)
+//   progress.G.json  step, epoch, best score... at save G (for --resume)
+//   train_log.G.csv  a row per validation or scheduled save (model_dir/train_log.h)
+//   train_log.csv    a copy of the last save's log, for people and scripts
+//   .lock            held by the `heed train` writing the directory
+// Every save writes new files and then the manifest, so the directory always holds one
+// whole save (model_dir/manifest.h). Format 1 (before the manifest: model.last.pt,
+// model.best.pt, model.avg.pt, optimizer.pt, rng.pt, progress.json, train_log.csv,
+// checkpoints/step-N.pt, each replaced on its own) is still read.
 #pragma once
 
 #include <torch/nn/module.h>
@@ -26,13 +32,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model_dir/manifest.h"
 #include "models/seq2seq_model.h"
 #include "text/tokenizer.h"
 #include "text/vocabulary.h"
 
 namespace heed {
 
-inline constexpr int kModelFormatVersion = 1;
+// The version config.json records (2: the directory has a manifest).
+inline constexpr int kModelFormatVersion = 2;
 
 struct ModelDirectoryConfig {
   std::string model;                // registry name
@@ -47,19 +55,25 @@ struct ModelDirectoryConfig {
   static ModelDirectoryConfig from_json(const nlohmann::json& json, const std::string& origin);
 };
 
+// Files with fixed names: the description written once, and the log copy.
 namespace model_files {
 std::string config(const std::string& dir);
-std::string source_vocab(const std::string& dir);
-std::string target_vocab(const std::string& dir);
-std::string best_weights(const std::string& dir);
-std::string last_weights(const std::string& dir);
-std::string averaged_weights(const std::string& dir);
-std::string optimizer(const std::string& dir);
-std::string rng(const std::string& dir);
-std::string progress(const std::string& dir);
-std::string train_log(const std::string& dir);
-std::string checkpoint(const std::string& dir, int64_t step);  // checkpoints/step-N.pt
+std::string train_log_copy(const std::string& dir);  // train_log.csv
 }  // namespace model_files
+
+// What `dir` holds: its manifest, or for a format-1 directory one built from the files
+// there (format_version 1). heed::Error when `dir` is no model directory or holds no
+// complete save ("training stopped before its first save").
+Manifest directory_manifest(const std::string& dir);
+
+// True when `dir` holds a saved model (a manifest, or format-1 weights).
+bool holds_saved_model(const std::string& dir);
+
+// The path of `role`'s file after checking its size and checksum against the manifest.
+std::string model_file(const std::string& dir, const Manifest& manifest, const std::string& role);
+
+// Adds config.json, the vocabularies and the SentencePiece models to a save.
+void add_description_files(SaveTransaction& save, const std::string& dir);
 
 // Everything needed to translate, loaded from a model directory.
 struct LoadedModel {
@@ -73,8 +87,8 @@ struct LoadedModel {
 
 enum class WhichWeights { Best, Last };
 
-// Throws heed::Error ("DIR is not a heed model directory: ...") when anything is missing
-// or corrupt.
+// Every file it reads is checked against the manifest first. Throws heed::Error naming
+// the file when anything is missing, corrupt, from a newer heed, or does not fit.
 LoadedModel load_model_directory(const std::string& dir, WhichWeights which,
                                  const torch::Device& device);
 
@@ -82,7 +96,9 @@ void save_config(const std::string& dir, const ModelDirectoryConfig& config);
 // The vocabularies and, for the sentencepiece tokenizer, the SentencePiece models.
 void save_text_files(const std::string& dir, const LoadedModel& model);
 
-// Module weights (parameters and buffers) to/from a file; save is atomic.
+// Module weights (parameters and buffers) to/from a file; save is atomic. load_weights
+// throws heed::Error naming the file when it is not a weights file, lacks a tensor of
+// the module, or holds one of another shape or type (a config that does not match).
 void save_weights(const torch::nn::Module& module, const std::string& path);
 void load_weights(torch::nn::Module& module, const std::string& path, const torch::Device& device);
 

@@ -19,6 +19,11 @@
 
 namespace heed {
 
+// The longest sequence, source or target, in tokens incl. </s>, that a model takes: the
+// Transformer's table of positions, and for every model a bound on the work one
+// sentence can ask for (longer inputs are cropped or dropped with a warning).
+inline constexpr int64_t kMaxSentenceTokens = 1024;
+
 // A padded batch of source sentences. Every row ends with </s>.
 struct SourceBatch {
   torch::Tensor ids;      // (B, S) int64, padded with Vocabulary::kPad

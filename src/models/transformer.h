@@ -70,7 +70,7 @@ class Transformer : public Seq2SeqModel {
             {"warmup_steps", 100}, {"label_smoothing", 0.1}, {"batch_tokens", 2048}};
   }
 
-  static constexpr int64_t kMaxPositions = 1024;
+  static constexpr int64_t kMaxPositions = kMaxSentenceTokens;
 
   Transformer(const TransformerConfig& config, const ModelDims& dims);
 

@@ -46,14 +46,12 @@ ChartSeries series(const std::vector<TrainingLogRow>& log, const std::string& na
 }  // namespace
 
 TrainingReport read_training_report(const std::string& dir) {
-  if (!std::filesystem::exists(model_files::config(dir))) {
-    throw Error(dir + " is not a heed model directory: no config.json");
-  }
+  const Manifest manifest = directory_manifest(dir);
   TrainingReport report;
   report.directory = dir;
-  report.config = read_json(model_files::config(dir));
-  if (std::filesystem::exists(model_files::progress(dir))) report.progress = read_json(model_files::progress(dir));
-  if (std::filesystem::exists(model_files::train_log(dir))) report.log = read_training_log(model_files::train_log(dir));
+  report.config = read_json(model_file(dir, manifest, roles::kConfig));
+  if (manifest.has(roles::kProgress)) report.progress = read_json(model_file(dir, manifest, roles::kProgress));
+  if (manifest.has(roles::kTrainLog)) report.log = read_training_log(model_file(dir, manifest, roles::kTrainLog));
   return report;
 }
 

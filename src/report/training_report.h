@@ -17,12 +17,12 @@ namespace heed {
 struct TrainingReport {
   std::string directory;
   nlohmann::json config;    // config.json
-  nlohmann::json progress;  // progress.json (null when absent)
+  nlohmann::json progress;  // the last save's progress (null when absent)
   std::vector<TrainingLogRow> log;
 };
 
-// Reads config.json, progress.json and train_log.csv of `dir`; heed::Error when `dir` is
-// not a model directory.
+// Reads config.json and the last save's progress and log of `dir` (through its
+// manifest); heed::Error when `dir` is not a model directory.
 TrainingReport read_training_report(const std::string& dir);
 
 void write_training_report_html(std::ostream& out, const TrainingReport& report);

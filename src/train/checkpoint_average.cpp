@@ -1,12 +1,9 @@
 #include "train/checkpoint_average.h"
 
-#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include <filesystem>
 
 #include "model_dir/model_directory.h"
-#include "util/atomic_file.h"
 #include "util/error.h"
 
 namespace heed {
@@ -42,32 +39,6 @@ void average_checkpoints(torch::nn::Module& module, const std::vector<std::strin
   for (size_t i = 0; i < tensors.size(); ++i) {
     if (tensors[i].is_floating_point()) tensors[i].copy_(sums[i] / count);
   }
-}
-
-std::vector<std::string> keep_checkpoint(const torch::nn::Module& module, const std::string& dir, int64_t step,
-                                         int64_t keep, std::vector<int64_t>& kept) {
-  create_directories(dir + "/checkpoints");
-  save_weights(module, model_files::checkpoint(dir, step));
-  if (kept.empty() || kept.back() != step) kept.push_back(step);
-  std::vector<std::string> evicted;
-  while (static_cast<int64_t>(kept.size()) > keep) {
-    evicted.push_back(model_files::checkpoint(dir, kept.front()));
-    kept.erase(kept.begin());
-  }
-  return evicted;
-}
-
-std::vector<std::string> kept_checkpoint_files(const std::string& dir, const std::vector<int64_t>& kept) {
-  std::vector<std::string> paths;
-  for (int64_t step : kept) {
-    const std::string path = model_files::checkpoint(dir, step);
-    if (std::filesystem::exists(path)) {
-      paths.push_back(path);
-    } else {
-      spdlog::warn("checkpoint {} is missing; averaging the others", path);
-    }
-  }
-  return paths;
 }
 
 }  // namespace heed

@@ -16,15 +16,4 @@ namespace heed {
 void average_checkpoints(torch::nn::Module& module, const std::vector<std::string>& paths,
                          const torch::Device& device);
 
-// With --average-checkpoints K the trainer keeps the weights of its last K validations in
-// DIR/checkpoints/step-N.pt. keep_checkpoint saves `module` as step `step`'s checkpoint,
-// appends the step to `kept` (oldest first) and drops the oldest beyond K from it; it
-// returns the files that dropped out, which the caller deletes only after the new list
-// is saved (a crash in between leaves a file behind, never a list naming a missing file).
-std::vector<std::string> keep_checkpoint(const torch::nn::Module& module, const std::string& dir, int64_t step,
-                                         int64_t keep, std::vector<int64_t>& kept);
-
-// The files of the kept steps that exist (a warning for each missing one).
-std::vector<std::string> kept_checkpoint_files(const std::string& dir, const std::vector<int64_t>& kept);
-
 }  // namespace heed

@@ -42,6 +42,8 @@ struct TrainOptions {
   int64_t average_checkpoints = 0;  // > 1: keep the last K validated checkpoints and average them
   int64_t valid_every = 0;     // steps between validations; 0: once per epoch
   int64_t patience = 0;        // validations without improvement before stopping; 0: never
+  int64_t save_every_steps = 0;     // scheduled saves besides those at validation; 0: none
+  double save_every_minutes = 10.0;  // wall-clock bound on the work a crash can lose; 0: none
   BestMetric best_metric = BestMetric::Bleu;
   uint64_t seed = 1;
 
@@ -74,6 +76,10 @@ struct TrainOptions {
                                                    "the end (0 = off)", at_least(0)});
     v(valid_every, {"valid_every", "validate every N steps (0 = every epoch)", at_least(0)});
     v(patience, {"patience", "stop after N validations without improvement (0 = never)", at_least(0)});
+    v(save_every_steps, {"save_every_steps", "also save every N updates (0 = only at validations and the end)",
+                         at_least(0)});
+    v(save_every_minutes, {"save_every_minutes", "also save when the last save is M minutes old, so a crash "
+                                                 "loses at most that (0 = off)", at_least(0)});
     v(best_metric, {"best_metric", "keep-best metric: bleu, exact or loss"}, kBestMetricNames);
     v(seed, {"seed", "random seed (weights, dropout, batch order)"});
   }

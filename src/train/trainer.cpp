@@ -14,6 +14,7 @@
 #include "data/batching.h"
 #include "data/encoding.h"
 #include "data/uniform_int.h"
+#include "model_dir/manifest.h"
 #include "train/checkpoint_average.h"
 #include "train/cross_entropy.h"
 #include "train/evaluation.h"
@@ -89,21 +90,48 @@ class TrainingRun {
     batches_ = make_batches(examples_, options.batch_tokens);
   }
 
+  // The state of the last save besides the weights, which the caller loaded with the
+  // model directory (under the directory lock, so from the same save).
   void resume() {
-    // The caller loaded the last weights with the model directory; the rest is here.
     const std::string& dir = options_.out_dir;
+    manifest_ = directory_manifest(dir);
+    const Manifest& m = *manifest_;
     try {
-      torch::serialize::InputArchive archive;
-      archive.load_from(model_files::optimizer(dir), options_.device);
-      optimizer_.load(archive);
-      state_ = TrainingState::from_json(nlohmann::json::parse(read_file(model_files::progress(dir))),
-                                        model_files::progress(dir));
-      load_rng_state(model_files::rng(dir));
-      if (std::filesystem::exists(model_files::train_log(dir))) state_.log = read_training_log(model_files::train_log(dir));
-    } catch (const std::exception& e) {
+      const std::string optimizer_path = model_file(dir, m, roles::kOptimizer);
+      try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(optimizer_path, options_.device);
+        optimizer_.load(archive);
+      } catch (const c10::Error& e) {
+        throw Error(optimizer_path + ": not an optimizer state of this model: " + e.what_without_backtrace());
+      }
+      const std::string progress_path = model_file(dir, m, roles::kProgress);
+      try {
+        state_ = TrainingState::from_json(nlohmann::json::parse(read_file(progress_path)), progress_path);
+      } catch (const nlohmann::json::exception& e) {
+        throw Error(progress_path + ": not valid JSON: " + e.what());
+      }
+      // Format-1 directories from before rng.pt continue with the seeded generator.
+      if (m.has(roles::kRng)) load_rng_state(model_file(dir, m, roles::kRng));
+      if (m.has(roles::kTrainLog)) state_.log = read_training_log(model_file(dir, m, roles::kTrainLog));
+    } catch (const Error& e) {
       throw Error("cannot resume from " + dir + ": " + e.what());
     }
+    // The log's last row is this step's validation when the save was made there.
+    if (!state_.log.empty() && state_.log.back().step == state_.step) last_validated_step_ = state_.step;
+    if (m.format_version >= 2 && state_.step != m.step) {
+      throw Error("cannot resume from " + dir + ": the manifest's step " + std::to_string(m.step) +
+                  " differs from progress step " + std::to_string(state_.step));
+    }
+    // What killed runs left behind (files of an unfinished save, temporary files).
+    if (m.format_version >= 2) remove_unnamed_files(dir, m);
     spdlog::info("resuming from {} at step {} (epoch {})", dir, state_.step, state_.epoch + 1);
+  }
+
+  // A new model's first save, before any step: a run killed at any moment leaves a
+  // directory that loads and resumes.
+  void save_initial_state() {
+    save(/*best=*/false);
   }
 
   TrainResult run() {
@@ -116,7 +144,8 @@ class TrainingRun {
     // bf16 steps multiply in oneDNN on LibTorch's pool; validation (fp32) switches back.
     const ProductPoolScope product_pool(training_product_pool(options_.precision));
     model_.model->train();
-    std::optional<Stop> stop;
+    // A resumed run may have nothing left to do (its last save was its end).
+    std::optional<Stop> stop = limit_reached();
     while (!stop) {
       if (options_.epochs > 0 && state_.epoch >= options_.epochs) {
         stop = Stop{"reached --epochs " + std::to_string(options_.epochs)};
@@ -133,9 +162,10 @@ class TrainingRun {
         if (!stop && options_.valid_every == 0 && validate_and_save()) stop = patience_stop();
       }
     }
-    // The final state is always saved; it is validated unless just done or interrupted.
+    // The final state is always saved (unless a save of this step was just made); it is
+    // validated unless just done or interrupted.
     if (stop->interrupted || last_validated_step_ == state_.step) {
-      save(/*best=*/!has_validation() && !stop->interrupted);
+      if (manifest_->step != state_.step) save(/*best=*/false);
     } else {
       validate_and_save();
     }
@@ -157,7 +187,8 @@ class TrainingRun {
  private:
   bool has_validation() const { return !valid_pairs_.empty(); }
 
-  // One update on one batch.
+  // One update on one batch. A loss that is not finite, or far above a uniform guess's,
+  // stops training before the update reaches a save.
   void train_step(const std::vector<size_t>& batch_indices) {
     const auto step_start = Clock::now();  // tokens/s counts batching too
     const Batch batch = make_batch(examples_, batch_indices, options_.device);
@@ -177,12 +208,9 @@ class TrainingRun {
     // Clipping scales the gradients inside the Adam update, not in a pass of its own.
     const double grad_scale =
         options_.clip_norm > 0 ? clip_coefficient(model_.model->parameters(), options_.clip_norm) : 1.0;
-    optimizer_.step_scaled(grad_scale);
     const double loss_value = loss.item<double>();
-    if (!std::isfinite(loss_value)) {
-      throw Error("training diverged (loss is " + std::to_string(loss_value) + " at step " +
-                  std::to_string(state_.step + 1) + "); try a lower --lr");
-    }
+    check_loss(loss_value);
+    optimizer_.step_scaled(grad_scale);
     state_.step += 1;
     state_.next_batch += 1;
     window_loss_ += loss_value * static_cast<double>(batch.target_tokens);
@@ -198,9 +226,16 @@ class TrainingRun {
       return Stop{std::string("interrupted by ") + (InterruptGuard::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT"),
                   /*interrupted=*/true};
     }
-    if (options_.valid_every > 0 && state_.step % options_.valid_every == 0 && validate_and_save()) {
-      return patience_stop();
+    if (options_.valid_every > 0 && state_.step % options_.valid_every == 0) {
+      if (validate_and_save()) return patience_stop();
+    } else if (save_due()) {
+      save(/*best=*/!has_validation());
     }
+    return limit_reached();
+  }
+
+  // --max-steps or --time-budget reached.
+  std::optional<Stop> limit_reached() const {
     if (options_.max_steps > 0 && state_.step >= options_.max_steps) {
       return Stop{"reached --max-steps " + std::to_string(options_.max_steps)};
     }
@@ -208,6 +243,24 @@ class TrainingRun {
       return Stop{fmt::format("reached --time-budget {:.0f}s", options_.time_budget_s)};
     }
     return std::nullopt;
+  }
+
+  // Cross-entropy of a uniform guess is ln(V); a loss far above it is a model that blew
+  // up (an absurd --lr), not one that learns.
+  void check_loss(double loss_value) const {
+    const double bound = 100.0 + 10.0 * std::log(static_cast<double>(std::max<int64_t>(2, model_.target_vocab.size())));
+    if (std::isfinite(loss_value) && loss_value <= bound) return;
+    const std::string last_save =
+        manifest_ ? "; the model directory keeps its save of step " + std::to_string(manifest_->step) : "";
+    throw Error(fmt::format("training diverged: the loss is {} at step {} (a uniform guess scores {:.2f}); "
+                            "try a lower --lr{}", loss_value, state_.step + 1,
+                            std::log(static_cast<double>(model_.target_vocab.size())), last_save));
+  }
+
+  // A scheduled save (--save-every-steps, --save-every-minutes) is due.
+  bool save_due() const {
+    if (options_.save_every_steps > 0 && state_.step % options_.save_every_steps == 0) return true;
+    return options_.save_every_minutes > 0 && seconds_since(last_save_) >= 60.0 * options_.save_every_minutes;
   }
 
   Stop patience_stop() const { return Stop{"no improvement in " + std::to_string(options_.patience) + " validations"}; }
@@ -296,18 +349,15 @@ class TrainingRun {
     row.tokens_per_s = throughput_.tokens_per_s();
     row.elapsed_s = elapsed();
     state_.log.push_back(row);
-    std::vector<std::string> evicted;
     if (options_.average_checkpoints >= 2) {
-      evicted = keep_checkpoint(*model_.model, options_.out_dir, state_.step, options_.average_checkpoints,
-                                state_.checkpoints);
+      // The checkpoint is this save's weights file; the oldest beyond K drop out of the
+      // manifest, and their files go once no role names them.
+      if (state_.checkpoints.empty() || state_.checkpoints.back() != state_.step) state_.checkpoints.push_back(state_.step);
+      while (static_cast<int64_t>(state_.checkpoints.size()) > options_.average_checkpoints) {
+        state_.checkpoints.erase(state_.checkpoints.begin());
+      }
     }
     save(improved);
-    // Only now that progress.json no longer lists them: a crash in between leaves files
-    // behind, never a list naming missing files.
-    for (const auto& path : evicted) {
-      std::error_code ignored;
-      std::filesystem::remove(path, ignored);
-    }
     return options_.patience > 0 && state_.bad_validations >= options_.patience;
   }
 
@@ -317,10 +367,21 @@ class TrainingRun {
   void average_kept_checkpoints() {
     if (options_.average_checkpoints < 2 || state_.checkpoints.size() < 2) return;
     const std::string& dir = options_.out_dir;
-    const std::vector<std::string> paths = kept_checkpoint_files(dir, state_.checkpoints);
+    std::vector<std::string> paths;
+    for (int64_t step : state_.checkpoints) {
+      if (manifest_->has(roles::checkpoint(step))) {
+        paths.push_back(model_file(dir, *manifest_, roles::checkpoint(step)));
+      } else {
+        spdlog::warn("the checkpoint of step {} is missing from {}; averaging the others", step, dir);
+      }
+    }
     if (paths.size() < 2) return;
     average_checkpoints(*model_.model, paths, options_.device);
-    save_weights(*model_.model, model_files::averaged_weights(dir));
+    SaveTransaction save(dir, &*manifest_);
+    for (const auto& [role, entry] : manifest_->files) save.keep(role);
+    const std::string averaged = save.new_file("averaged", ".pt");
+    save_weights(*model_.model, averaged);
+    save.add(roles::kWeightsAveraged, averaged);
     nlohmann::json record = {{"checkpoints", state_.checkpoints}, {"step", state_.step}};
     if (has_validation()) {
       const EvaluationResult result = validate();
@@ -331,7 +392,7 @@ class TrainingRun {
       // best_score stays the best single checkpoint's: a resumed run's early stopping and
       // plateau schedule compare checkpoints with checkpoints.
       const bool better = score > state_.best_score || result.loss < state_.best_loss;
-      if (better) save_weights(*model_.model, model_files::best_weights(dir));
+      if (better) save.alias(roles::kWeightsBest, roles::kWeightsAveraged);
       record["score"] = score;
       record["loss"] = result.loss;
       record["bleu"] = result.bleu.score;
@@ -342,8 +403,9 @@ class TrainingRun {
                                      better ? "  (new best)" : "  (the best checkpoint stays)"));
     }
     state_.averaged = record;
-    save_progress();
-    load_weights(*model_.model, model_files::last_weights(dir), options_.device);
+    add_progress(save);
+    commit(save);
+    load_weights(*model_.model, model_file(dir, *manifest_, roles::kWeightsLast), options_.device);
     model_.model->train();
   }
 
@@ -357,23 +419,63 @@ class TrainingRun {
     return 0.0;
   }
 
-  // progress.json, with the elapsed time up to now.
-  void save_progress() const {
+  // This save's progress file (with the elapsed time up to now) and log.
+  void add_progress(SaveTransaction& save) const {
     TrainingState snapshot = state_;
     snapshot.elapsed_s = elapsed();
-    write_file_atomically(model_files::progress(options_.out_dir), snapshot.to_json().dump(2) + "\n");
+    const std::string progress = save.new_file("progress", ".json");
+    write_file_atomically(progress, snapshot.to_json().dump(2) + "\n");
+    save.add(roles::kProgress, progress);
+    const std::string log = save.new_file("train_log", ".csv");
+    write_file_atomically(log, format_training_log(state_.log));
+    save.add(roles::kTrainLog, log);
   }
 
+  void commit(SaveTransaction& save) {
+    manifest_ = save.commit(state_.step);
+    last_save_ = Clock::now();
+    // The log under a fixed name, for people and scripts; heed reads the manifest's.
+    write_file_atomically(model_files::train_log_copy(options_.out_dir),
+                          read_file(options_.out_dir + "/" + manifest_->files.at(roles::kTrainLog).file));
+  }
+
+  // Saves the whole training state as one unit (model_dir/manifest.h): the weights as
+  // the last (and, when `best`, the best) weights, the optimizer, the random generator,
+  // progress and log; then the manifest. Files of a kept checkpoint stay.
   void save(bool best) {
     const std::string& dir = options_.out_dir;
-    save_weights(*model_.model, model_files::last_weights(dir));
-    if (best) save_weights(*model_.model, model_files::best_weights(dir));
+    SaveTransaction save(dir, manifest_ ? &*manifest_ : nullptr);
+    if (manifest_) {
+      for (const char* role : {roles::kConfig, roles::kSourceVocab, roles::kTargetVocab, roles::kSourceSentencePiece,
+                               roles::kTargetSentencePiece, roles::kWeightsBest, roles::kWeightsAveraged}) {
+        save.keep(role);
+      }
+    } else {
+      add_description_files(save, dir);
+    }
+    const std::string weights = save.new_file("weights", ".pt");
+    save_weights(*model_.model, weights);
+    save.add(roles::kWeightsLast, weights);
+    // Without validation there is no best: readers take the last weights.
+    if (!has_validation()) save.drop(roles::kWeightsBest);
+    if (best && has_validation()) save.alias(roles::kWeightsBest, roles::kWeightsLast);
+    for (int64_t step : state_.checkpoints) {
+      if (step == state_.step) {
+        save.alias(roles::checkpoint(step), roles::kWeightsLast);
+      } else {
+        save.keep(roles::checkpoint(step));
+      }
+    }
     torch::serialize::OutputArchive archive;
     optimizer_.save(archive);
-    write_atomically(model_files::optimizer(dir), [&](std::ostream& out) { archive.save_to(out); });
-    save_rng_state(model_files::rng(dir));
-    save_progress();
-    write_file_atomically(model_files::train_log(dir), format_training_log(state_.log));
+    const std::string optimizer = save.new_file("optimizer", ".pt");
+    write_atomically(optimizer, [&](std::ostream& out) { archive.save_to(out); });
+    save.add(roles::kOptimizer, optimizer);
+    const std::string rng = save.new_file("rng", ".pt");
+    save_rng_state(rng);
+    save.add(roles::kRng, rng);
+    add_progress(save);
+    commit(save);
   }
 
   LoadedModel& model_;
@@ -383,12 +485,14 @@ class TrainingRun {
   std::vector<EncodedPair> examples_;
   std::vector<std::vector<size_t>> batches_;
   TrainingState state_;
-  Clock::time_point start_;
+  Clock::time_point start_ = Clock::now();
   ProgressReporter* reporter_ = nullptr;
   double window_loss_ = 0.0;  // training loss since the last log row, summed over tokens
   int64_t window_tokens_ = 0;
   ThroughputMeter throughput_;
   int64_t last_validated_step_ = -1;
+  std::optional<Manifest> manifest_;  // of the last save
+  Clock::time_point last_save_ = Clock::now();
 };
 
 }  // namespace
@@ -409,7 +513,11 @@ TrainResult train(LoadedModel& model, const std::vector<SentencePair>& train_pai
     save_text_files(options.out_dir, model);
   }
   TrainingRun run(model, train_pairs, valid_pairs, options);
-  if (resume) run.resume();
+  if (resume) {
+    run.resume();
+  } else {
+    run.save_initial_state();
+  }
   TrainResult result = run.run();
   model.model->eval();
   return result;

@@ -30,7 +30,7 @@ struct TrainResult {
 
 // `model` holds a freshly built model with its vocabularies and tokenizers (its config
 // is written to out_dir), or, with `resume`, out_dir loaded with its last weights; then
-// training continues from the optimizer.pt / progress.json / rng.pt found there.
+// training continues from the optimizer, progress and random generator of its last save.
 TrainResult train(LoadedModel& model, const std::vector<SentencePair>& train_pairs,
                   const std::vector<SentencePair>& valid_pairs, const TrainOptions& options,
                   bool resume);

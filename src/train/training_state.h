@@ -1,7 +1,7 @@
 // What --resume needs besides the weights and the optimizer state: the position in the
 // data, the keep-best and early-stopping record, the plateau schedule, the kept
-// checkpoints and the log. Stored in a model directory as progress.json (this struct),
-// train_log.csv (its log rows) and rng.pt (LibTorch's CPU generator: dropout).
+// checkpoints and the log. Each save stores it as progress.G.json (this struct),
+// train_log.G.csv (its log rows) and rng.G.pt (LibTorch's CPU generator: dropout).
 #pragma once
 
 #include <cmath>
@@ -28,13 +28,13 @@ struct TrainingState {
   PlateauState plateau;
   std::vector<int64_t> checkpoints;  // steps of the kept checkpoints, oldest first
   nlohmann::json averaged;           // the result of averaging, once done
-  std::vector<TrainingLogRow> log;   // train_log.csv, not in progress.json
+  std::vector<TrainingLogRow> log;   // train_log.G.csv, not in progress.G.json
 
   // Records a validation's score (higher is better) and loss; returns whether it is a
   // new best (the first validation always is).
   bool record_validation(double score, double loss);
 
-  // progress.json; from_json throws heed::Error naming `origin` for a missing or bad field.
+  // progress.G.json; from_json throws heed::Error naming `origin` for a missing or bad field.
   nlohmann::json to_json() const;
   static TrainingState from_json(const nlohmann::json& json, const std::string& origin);
 };

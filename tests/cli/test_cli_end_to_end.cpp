@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/saved_state.h"
 #include "support/browser.h"
 #include "support/run_heed.h"
 #include "support/trained_model_suite.h"
@@ -35,12 +36,28 @@ class CliEndToEnd : public testing::TrainedModelSuite<CliEndToEnd> {
 };
 
 TEST_F(CliEndToEnd, ModelDirectoryDescribesItself) {
-  for (const char* file : {"config.json", "source.vocab", "target.vocab", "model.best.pt", "model.last.pt",
-                           "optimizer.pt", "progress.json", "train_log.csv"}) {
+  for (const char* file : {"MANIFEST.json", "config.json", "source.vocab", "target.vocab", "train_log.csv"}) {
     EXPECT_TRUE(std::filesystem::exists(model() + "/" + file)) << file;
   }
+  const auto manifest = testing::read_manifest_json(model());
+  EXPECT_EQ(manifest["format_version"], 2);
+  EXPECT_EQ(manifest["step"], 12);
+  for (const char* role : {"config", "source_vocab", "target_vocab", "weights_last", "weights_best", "optimizer",
+                           "rng", "progress", "train_log"}) {
+    ASSERT_TRUE(manifest["files"].contains(role)) << role;
+    const std::string path = testing::saved_file(model(), role);
+    EXPECT_EQ(std::filesystem::file_size(path), manifest["files"][role]["size"].get<uint64_t>()) << role;
+    EXPECT_EQ(manifest["files"][role]["crc32c"].get<std::string>().size(), 8u) << role;
+  }
+  // The saves of steps 0 and 6 are gone; only the files the manifest names stay.
+  for (const auto& item : std::filesystem::directory_iterator(model())) {
+    const std::string name = item.path().filename().string();
+    bool named = name == "MANIFEST.json" || name == "train_log.csv" || name == ".lock";
+    for (const auto& [role, entry] : manifest["files"].items()) named = named || entry["file"] == name;
+    EXPECT_TRUE(named) << name;
+  }
   const auto config = nlohmann::json::parse(testing::read_text(model() + "/config.json"));
-  EXPECT_EQ(config["format_version"], 1);
+  EXPECT_EQ(config["format_version"], 2);
   EXPECT_EQ(config["model"], "gru-bahdanau");
   EXPECT_EQ(config["hyperparameters"]["hidden"], 16);
   EXPECT_EQ(config["hyperparameters"]["attention_size"], 8);
@@ -50,7 +67,7 @@ TEST_F(CliEndToEnd, ModelDirectoryDescribesItself) {
   EXPECT_EQ(log[0], "step,epoch,train_loss,valid_loss,valid_exact,valid_bleu,tokens_per_s,elapsed_s");
   EXPECT_EQ(log[1].substr(0, 2), "6,");
   EXPECT_EQ(log[2].substr(0, 3), "12,");
-  const auto progress = nlohmann::json::parse(testing::read_text(model() + "/progress.json"));
+  const auto progress = testing::saved_progress(model());
   EXPECT_EQ(progress["step"], 12);
 }
 
@@ -234,7 +251,7 @@ TEST_F(CliEndToEnd, ResumeContinuesFromTheSavedStep) {
   const auto result = run_heed("train --resume " + copy + " --train " + (*dir_ / "train.tsv") +
                                " --max-steps 15 --batch-tokens 800 --threads 1");
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  const auto progress = nlohmann::json::parse(testing::read_text(copy + "/progress.json"));
+  const auto progress = testing::saved_progress(copy);
   EXPECT_EQ(progress["step"], 15);
 }
 

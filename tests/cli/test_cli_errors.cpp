@@ -74,6 +74,7 @@ TEST(CliErrors, MissingModelDirectory) {
 
 TEST(CliErrors, CorruptModelDirectory) {
   testing::TempDir dir("heed_err");
+  testing::write_text(dir / "model.best.pt", "garbage");
   testing::write_text(dir / "config.json", "{ not json");
   expect_one_error_line(run_heed("translate --model " + dir.path().string(), "hello\n"), "config.json");
   testing::write_text(dir / "config.json",
@@ -83,13 +84,14 @@ TEST(CliErrors, CorruptModelDirectory) {
   testing::write_text(dir / "target.vocab", "<pad>\n<unk>\n<s>\n</s>\nb\n");
   testing::write_text(dir / "model.best.pt", "garbage");
   expect_one_error_line(run_heed("translate --model " + dir.path().string(), "hello\n"),
-                        "corrupt or incompatible weights file");
+                        "model.best.pt: not a weights file of this model");
 }
 
 TEST(CliErrors, RefusesToOverwriteAModel) {
   testing::TempDir dir("heed_err");
   testing::write_text(dir / "ok.tsv", "a\tb\n");
   testing::write_text(dir / "config.json", "{}");
+  testing::write_text(dir / "model.last.pt", "");
   expect_one_error_line(run_heed("train --train " + (dir / "ok.tsv") + " --out " + dir.path().string()),
                         "already holds a model");
 }

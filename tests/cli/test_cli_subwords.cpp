@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/saved_state.h"
 #include "support/run_heed.h"
 
 namespace heed {
@@ -86,11 +87,22 @@ TEST_F(CliSubwords, TheLastCheckpointsAreKeptAndAveraged) {
                                 " --valid-every 2 --max-steps 6 --average-checkpoints 2 --out " + (dir_ / "m"));
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
   EXPECT_NE(trained.err.find("average of the last 2 checkpoints"), std::string::npos) << trained.err;
-  EXPECT_FALSE(std::filesystem::exists(dir_ / "m/checkpoints/step-2.pt"));
-  EXPECT_TRUE(std::filesystem::exists(dir_ / "m/checkpoints/step-4.pt"));
-  EXPECT_TRUE(std::filesystem::exists(dir_ / "m/checkpoints/step-6.pt"));
-  EXPECT_TRUE(std::filesystem::exists(dir_ / "m/model.avg.pt"));
-  const auto progress = nlohmann::json::parse(testing::read_text(dir_ / "m/progress.json"));
+  const auto files = testing::read_manifest_json(dir_ / "m")["files"];
+  EXPECT_FALSE(files.contains("checkpoint_2"));
+  ASSERT_TRUE(files.contains("checkpoint_4"));
+  ASSERT_TRUE(files.contains("checkpoint_6"));
+  EXPECT_TRUE(std::filesystem::exists(testing::saved_file(dir_ / "m", "checkpoint_4")));
+  // The checkpoint of the last validation is the last weights, one file.
+  EXPECT_EQ(files["checkpoint_6"]["file"], files["weights_last"]["file"]);
+  EXPECT_TRUE(std::filesystem::exists(testing::saved_file(dir_ / "m", "weights_averaged")));
+  // The weights of step 2 went with the manifests that named them.
+  size_t weight_files = 0;
+  for (const auto& item : std::filesystem::directory_iterator(dir_ / "m")) {
+    const std::string name = item.path().filename().string();
+    if (name.rfind("weights.", 0) == 0 || name.rfind("averaged.", 0) == 0) ++weight_files;
+  }
+  EXPECT_EQ(weight_files, 3u);  // step 4, step 6, the average
+  const auto progress = testing::saved_progress(dir_ / "m");
   EXPECT_EQ(progress["averaged"]["checkpoints"], nlohmann::json({4, 6}));
   EXPECT_TRUE(progress["averaged"].contains("bleu"));
 }
@@ -107,13 +119,13 @@ TEST_F(CliSubwords, PlateauHalvesTheRateAtEachBadValidationAndResumesItsScale) {
   const auto config = nlohmann::json::parse(testing::read_text(dir_ / "m/config.json"));
   EXPECT_EQ(config["training"]["lr_schedule"], "plateau");
   EXPECT_EQ(config["training"]["plateau_patience"], 1);
-  auto progress = nlohmann::json::parse(testing::read_text(dir_ / "m/progress.json"));
+  auto progress = testing::saved_progress(dir_ / "m");
   ASSERT_EQ(progress["best_score"].get<double>(), 0.0) << "the model learned something; the test needs another metric";
   EXPECT_EQ(progress["lr_scale"].get<double>(), 0.125);  // validations 2, 3, 4
   EXPECT_NE(trained.err.find("learning rate now"), std::string::npos) << trained.err;
   trained = run_heed("train" + common + " --max-steps 6 --resume " + (dir_ / "m"));
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
-  progress = nlohmann::json::parse(testing::read_text(dir_ / "m/progress.json"));
+  progress = testing::saved_progress(dir_ / "m");
   EXPECT_EQ(progress["lr_scale"].get<double>(), 0.03125);  // and 5, 6
 }
 

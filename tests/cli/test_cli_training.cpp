@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/saved_state.h"
 #include "support/run_heed.h"
 
 namespace heed {
@@ -146,7 +147,7 @@ TEST_F(CliInterrupt, SigintSavesALoadableResumableModel) {
   const int status = train_and_signal(train_args(), SIGINT, std::chrono::milliseconds(4000));
   ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 0);
-  const auto progress = nlohmann::json::parse(testing::read_text(dir_ / "model/progress.json"));
+  const auto progress = testing::saved_progress(dir_ / "model");
   const int64_t step = progress["step"];
   EXPECT_GT(step, 0);
   const auto translated = run_heed("translate --model " + (dir_ / "model"), "3 may 1979\n");
@@ -154,7 +155,7 @@ TEST_F(CliInterrupt, SigintSavesALoadableResumableModel) {
   const auto resumed = run_heed("train --resume " + (dir_ / "model") + " --train " + (dir_ / "train.tsv") +
                                 " --batch-tokens 500 --max-steps " + std::to_string(step + 3) + " --threads 1");
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_EQ(nlohmann::json::parse(testing::read_text(dir_ / "model/progress.json"))["step"], step + 3);
+  EXPECT_EQ(testing::saved_progress(dir_ / "model")["step"], step + 3);
 }
 
 TEST_F(CliInterrupt, KillNineLeavesTheLastGoodModelLoadable) {

@@ -54,14 +54,16 @@ TEST_F(AtomicFileTest, OverwritesExistingFile) {
   EXPECT_EQ(entries(), 1u);
 }
 
-TEST_F(AtomicFileTest, WritesThroughTempFileBesideTarget) {
+// The writer fills memory; the disk sees the finished bytes only, through a temporary
+// file beside the target that the rename consumes.
+TEST_F(AtomicFileTest, TheWriterRunsBeforeTheDiskIsTouched) {
   const std::string file = path("model.bin");
   write_file_atomically(file, "old");
   const std::string temp = file + ".tmp." + std::to_string(::getpid());
   write_atomically(file, [&](std::ostream& out) {
     out << "new";
-    EXPECT_TRUE(fs::exists(temp));
-    EXPECT_EQ(read_file(file), "old");  // target untouched until the rename
+    EXPECT_FALSE(fs::exists(temp));
+    EXPECT_EQ(read_file(file), "old");
   });
   EXPECT_FALSE(fs::exists(temp));
   EXPECT_EQ(read_file(file), "new");
@@ -103,6 +105,55 @@ TEST_F(AtomicFileTest, ReadMissingFileThrows) {
 
 TEST_F(AtomicFileTest, ReadDirectoryThrows) {
   EXPECT_THROW(read_file(dir_.path().string()), Error);
+}
+
+}  // namespace
+}  // namespace heed
+
+namespace heed {
+namespace {
+
+TEST_F(AtomicFileTest, ASymlinkStaysAndItsTargetIsReplaced) {
+  const std::string target = path("real.txt"), link = path("link.txt");
+  write_file_atomically(target, "old");
+  fs::create_symlink("real.txt", link);
+  write_file_atomically(link, "new");
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(read_file(target), "new");
+  EXPECT_EQ(entries(), 2u);
+}
+
+TEST_F(AtomicFileTest, ADeviceIsWrittenInPlaceAndAFullOneIsAnError) {
+  write_file_atomically("/dev/null", "discarded");
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  try {
+    write_file_atomically("/dev/full", "x");
+    FAIL() << "expected heed::Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot write /dev/full: No space left on device");
+  }
+}
+
+TEST_F(AtomicFileTest, ADirectoryIsNotReplaced) {
+  fs::create_directory(path("d"));
+  EXPECT_THROW(write_file_atomically(path("d"), "x"), Error);
+  EXPECT_TRUE(fs::is_directory(path("d")));
+}
+
+TEST_F(AtomicFileTest, KeepsTheModeOfTheFileItReplaces) {
+  const std::string file = path("script.sh");
+  write_file_atomically(file, "old");
+  fs::permissions(file, fs::perms::owner_all);
+  write_file_atomically(file, "new");
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all, fs::perms::owner_all);
+}
+
+TEST(TemporaryFileName, RecognisesWhatAWriterLeaves) {
+  EXPECT_TRUE(is_temporary_file_name("weights.3.pt.tmp.4711"));
+  EXPECT_TRUE(is_temporary_file_name("MANIFEST.json.tmp.1"));
+  EXPECT_FALSE(is_temporary_file_name("weights.3.pt"));
+  EXPECT_FALSE(is_temporary_file_name("notes.tmp."));
+  EXPECT_FALSE(is_temporary_file_name("notes.tmp.x1"));
 }
 
 }  // namespace
