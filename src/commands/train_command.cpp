@@ -136,6 +136,13 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   if (resume) {
     lock.emplace(o.resume);
     model = load_model_directory(o.resume, WhichWeights::Last, device);
+    // The rest of the saved state is checked before the data is read; the trainer loads it.
+    try {
+      const Manifest saved = directory_manifest(o.resume);
+      for (const char* role : {roles::kOptimizer, roles::kProgress}) model_file(o.resume, saved, role);
+    } catch (const Error& e) {
+      throw Error("cannot resume from " + o.resume + ": " + e.what());
+    }
     for (const auto& [key, value] : hyperparameters.items()) {
       if (model.config.hyperparameters.value(key, nlohmann::json()) != value) {
         throw Error(flag_name(key) + " " + value.dump() + " differs from the model in " + o.resume +

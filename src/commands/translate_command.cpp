@@ -52,7 +52,8 @@ void run_translate(TranslateCommandOptions& o) {
     check_alignment_head(model.model->attention_layout(), output.alignment_head);
   }
   const Translator translator(model, o.translator);
-  LineReader reader(o.input);
+  // One bad line of a stream gets a warning and a translation, and the others go on.
+  LineReader reader(o.input, InvalidUtf8::Replace);
   std::vector<std::string> batch;
   size_t id = 0;
   int64_t output_tokens = 0;  // of the best hypotheses, without </s>
@@ -63,8 +64,7 @@ void run_translate(TranslateCommandOptions& o) {
       for (int64_t token : results[i].front().hypothesis.tokens) output_tokens += token != Vocabulary::kEos;
       if (results[i].front().source_cropped) {
         spdlog::warn("{}:{}: longer than --max-source-tokens {}; its first {} tokens were translated",
-                     o.input.empty() || o.input == "-" ? "stdin" : o.input, id + 1, o.translator.max_source_tokens,
-                     o.translator.max_source_tokens);
+                     reader.name(), id + 1, o.translator.max_source_tokens, o.translator.max_source_tokens);
       }
       write_translations(std::cout, id++, batch[i], results[i], output);
     }
@@ -72,6 +72,9 @@ void run_translate(TranslateCommandOptions& o) {
     batch.clear();
   };
   while (auto line = reader.next()) {
+    if (reader.replaced_invalid()) {
+      spdlog::warn("{}:{}: invalid UTF-8, each bad byte replaced by U+FFFD", reader.name(), reader.line_number());
+    }
     batch.push_back(std::move(*line));
     if (static_cast<int64_t>(batch.size()) >= o.translator.batch_size || !reader.ready()) flush();
   }

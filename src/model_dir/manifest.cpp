@@ -127,7 +127,12 @@ void SaveTransaction::add(const std::string& role, const std::string& path) {
 void SaveTransaction::keep(const std::string& role) {
   if (!previous_) return;
   const auto found = previous_->files.find(role);
-  if (found != previous_->files.end()) next_.files[role] = found->second;
+  if (found == previous_->files.end()) return;
+  if (previous_->format_version >= 2) {
+    next_.files[role] = found->second;
+  } else {
+    add(role, dir_ + "/" + found->second.file);  // format 1 recorded no size or checksum
+  }
 }
 
 void SaveTransaction::alias(const std::string& role, const std::string& other) {

@@ -88,7 +88,8 @@ class SaveTransaction {
   std::string new_file(const std::string& stem, const std::string& extension) const;
   // Records `path` (in the directory, written and closed) as `role`.
   void add(const std::string& role, const std::string& path);
-  // `role` stays what the previous save had (nothing when it had none).
+  // `role` stays what the previous save had (nothing when it had none); a file of a
+  // format-1 directory gets its size and checksum now.
   void keep(const std::string& role);
   // `role` names the same file as `other` in this save.
   void alias(const std::string& role, const std::string& other);

@@ -2,6 +2,7 @@
 
 #include <torch/serialize.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -70,6 +71,23 @@ Manifest format1_manifest(const std::string& dir) {
   return manifest;
 }
 
+// The highest save number among the files of `dir` ("weights.14.pt": 14); 0 when none.
+int64_t highest_saved_generation(const std::string& dir) {
+  int64_t highest = 0;
+  std::error_code ec;
+  for (const auto& item : fs::directory_iterator(dir, ec)) {
+    const std::string name = item.path().filename().string();
+    if (!is_state_file_name(name)) continue;
+    const size_t first = name.find('.'), second = name.find('.', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    const std::string number = name.substr(first + 1, second - first - 1);
+    if (!number.empty() && number.find_first_not_of("0123456789") == std::string::npos && number.size() < 18) {
+      highest = std::max<int64_t>(highest, std::stoll(number));
+    }
+  }
+  return highest;
+}
+
 }  // namespace
 
 Manifest directory_manifest(const std::string& dir) {
@@ -79,6 +97,11 @@ Manifest directory_manifest(const std::string& dir) {
   if (!exists(model_files::config(dir))) throw Error(dir + " is not a heed model directory (no MANIFEST.json or config.json)");
   Manifest manifest = format1_manifest(dir);
   if (!manifest.has(roles::kWeightsLast) && !manifest.has(roles::kWeightsBest)) {
+    // Files of the second save or later: saves completed, and the manifest was lost.
+    if (highest_saved_generation(dir) > 1) {
+      throw Error(manifest_path(dir) + " is missing, though " + dir + " holds saved files: without it they "
+                  "cannot be trusted (was the directory copied in part?)");
+    }
     throw Error(dir + " holds no saved model: its training stopped before the first save completed "
                 "(train into it again with heed train --out " + dir + ")");
   }
@@ -86,7 +109,7 @@ Manifest directory_manifest(const std::string& dir) {
 }
 
 bool holds_saved_model(const std::string& dir) {
-  return exists(manifest_path(dir)) ||
+  return exists(manifest_path(dir)) || highest_saved_generation(dir) > 1 ||
          (exists(model_files::config(dir)) && (exists(dir + "/model.last.pt") || exists(dir + "/model.best.pt")));
 }
 

@@ -66,7 +66,8 @@ std::string train_log_copy(const std::string& dir);  // train_log.csv
 // complete save ("training stopped before its first save").
 Manifest directory_manifest(const std::string& dir);
 
-// True when `dir` holds a saved model (a manifest, or format-1 weights).
+// True when `dir` holds a saved model (a manifest, format-1 weights, or the files of
+// more than one save, whose manifest is lost): training a new model there would destroy it.
 bool holds_saved_model(const std::string& dir);
 
 // The path of `role`'s file after checking its size and checksum against the manifest.

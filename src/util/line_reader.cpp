@@ -16,7 +16,7 @@ bool is_standard_input(const std::string& path) { return path.empty() || path ==
 
 std::string input_name(const std::string& path) { return is_standard_input(path) ? "<stdin>" : path; }
 
-LineReader::LineReader(const std::string& path) : name_(input_name(path)) {
+LineReader::LineReader(const std::string& path, InvalidUtf8 invalid) : name_(input_name(path)), invalid_(invalid) {
   if (is_standard_input(path)) {
     fd_ = STDIN_FILENO;
     owns_fd_ = false;
@@ -56,9 +56,16 @@ bool LineReader::fill(bool block) {
 }
 
 bool LineReader::ready() {
-  if (buffer_.find('\n', start_) != std::string::npos || eof_) return true;
-  fill(/*block=*/false);
-  return buffer_.find('\n', start_) != std::string::npos || eof_;
+  // Reads on while input is readable now: one read may end inside a line (a line longer
+  // than a read, or a last line without a line end whose end of input is the next read).
+  size_t scanned = 0;  // bytes after start_ known to hold no line end
+  while (buffer_.find('\n', start_ + scanned) == std::string::npos) {
+    if (eof_) return true;
+    scanned = buffer_.size() - start_;
+    fill(/*block=*/false);
+    if (!eof_ && buffer_.size() - start_ == scanned) return false;  // nothing more readable now
+  }
+  return true;
 }
 
 std::optional<std::string> LineReader::next() {
@@ -75,7 +82,12 @@ std::optional<std::string> LineReader::next() {
   ++line_number_;
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line_number_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
-  if (!utf8::is_valid(line)) throw Error(at_line(name_, line_number_, "invalid UTF-8"));
+  replaced_invalid_ = false;
+  if (!utf8::is_valid(line)) {
+    if (invalid_ == InvalidUtf8::Error) throw Error(at_line(name_, line_number_, "invalid UTF-8"));
+    line = utf8::replace_invalid(line);
+    replaced_invalid_ = true;
+  }
   return line;
 }
 

@@ -14,17 +14,26 @@ bool is_standard_input(const std::string& path);
 // How errors name an input path: "<stdin>" for standard input, else the path.
 std::string input_name(const std::string& path);
 
+// What next() does with a line that is not valid UTF-8.
+enum class InvalidUtf8 {
+  Error,    // throw heed::Error "NAME:LINE: invalid UTF-8" (files that must be right)
+  Replace,  // replace each bad byte by U+FFFD and go on (a stream where one bad line
+            // must not cost the others); replaced_invalid() tells the caller
+};
+
 class LineReader {
  public:
   // Reads `path`, or standard input when path is "-" or empty. heed::Error when missing.
-  explicit LineReader(const std::string& path);
+  explicit LineReader(const std::string& path, InvalidUtf8 invalid = InvalidUtf8::Error);
   ~LineReader();
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
   // The next line without its line end (LF or CRLF) and, on the first line, without a
-  // UTF-8 BOM; nullopt at end of input. Invalid UTF-8 throws heed::Error "NAME:LINE: ...".
+  // UTF-8 BOM; nullopt at end of input. Invalid UTF-8: see InvalidUtf8.
   std::optional<std::string> next();
+  // The line next() returned last had invalid UTF-8, replaced.
+  bool replaced_invalid() const { return replaced_invalid_; }
 
   // True when next() can return without blocking (a whole line is buffered or
   // readable now, or the input has ended).
@@ -43,6 +52,8 @@ class LineReader {
   size_t start_ = 0;
   bool eof_ = false;
   size_t line_number_ = 0;
+  InvalidUtf8 invalid_;
+  bool replaced_invalid_ = false;
 };
 
 }  // namespace heed

@@ -96,7 +96,25 @@ CodePoint next_code_point(std::string_view text, size_t at) {
   }
   const char32_t smallest = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000;
   const bool valid = value >= smallest && value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF);
-  return {length, valid ? value : char32_t{0xFFFD}, valid};
+  // An overlong form, a surrogate or a value above U+10FFFF is invalid like any other
+  // malformed sequence: one byte consumed, as the header promises.
+  if (!valid) return {1, 0xFFFD, false};
+  return {length, value, true};
+}
+
+std::string replace_invalid(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t at = 0; at < text.size();) {
+    const CodePoint c = next_code_point(text, at);
+    if (c.valid) {
+      out.append(text.substr(at, c.bytes));
+    } else {
+      out.append("\xEF\xBF\xBD");  // U+FFFD
+    }
+    at += c.bytes;
+  }
+  return out;
 }
 
 }  // namespace heed::utf8

@@ -24,4 +24,7 @@ struct CodePoint {
 // invalid sequence consumes one byte and decodes as U+FFFD, valid = false.
 CodePoint next_code_point(std::string_view text, size_t at);
 
+// `text` with each byte of an invalid sequence replaced by U+FFFD.
+std::string replace_invalid(std::string_view text);
+
 }  // namespace heed::utf8

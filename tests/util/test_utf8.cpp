@@ -47,6 +47,23 @@ TEST(Utf8CodePoints, InvalidBytesComeOutOneByOne) {
   EXPECT_EQ(utf8::code_points("a\xFF\xC3"), (Strings{"a", "\xFF", "\xC3"}));
 }
 
+// Found by fuzz/fuzz_utf8.cpp: a well-formed-looking sequence that is overlong, a
+// surrogate or above U+10FFFF consumed all its bytes as one U+FFFD, where utf8.h
+// promises one byte per invalid step (so each bad byte becomes its own U+FFFD).
+TEST(Utf8NextCodePoint, InvalidSequencesConsumeOneByte) {
+  for (const char* bad : {"\xC0\xA0", "\xC1\xBF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF0\x80\x80\xAF",
+                                "\xF4\x90\x80\x80", "\xF5\x80\x80\x80"}) {
+    const utf8::CodePoint point = utf8::next_code_point(bad, 0);
+    EXPECT_FALSE(point.valid) << bad;
+    EXPECT_EQ(point.bytes, 1u) << bad;
+    EXPECT_EQ(point.value, char32_t{0xFFFD}) << bad;
+  }
+  const utf8::CodePoint euro = utf8::next_code_point("\xE2\x82\xAC", 0);
+  EXPECT_TRUE(euro.valid);
+  EXPECT_EQ(euro.bytes, 3u);
+  EXPECT_EQ(euro.value, char32_t{0x20AC});
+}
+
 
 }  // namespace
 }  // namespace heed
