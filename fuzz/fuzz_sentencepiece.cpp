@@ -57,8 +57,8 @@ std::vector<std::string> training_sentences() {
 
 const std::string& model_proto(bool bpe) {
   static const std::string models[2] = {
-      heed::train_sentencepiece(training_sentences(), {60, "unigram", 1, 1}),
-      heed::train_sentencepiece(training_sentences(), {60, "bpe", 1, 1}),
+      heed::train_sentencepiece(training_sentences(), {150, "unigram", 1, 1}),
+      heed::train_sentencepiece(training_sentences(), {150, "bpe", 1, 1}),
   };
   return models[bpe ? 1 : 0];
 }
@@ -125,9 +125,10 @@ void write_seed(const std::string& path, char mode, const std::string& body) {
 // (heed's own, with nmt_nfkc, carry a 240 kB normalisation table).
 std::string small_model(const std::string& type) {
   heed::sentencepiece_api::TrainRequest request;
-  const std::vector<std::string> sentences = training_sentences();
+  std::vector<std::string> sentences;
+  for (int i = 0; i < 50; ++i) sentences.push_back("the big red dog visits " + std::to_string(i) + " small houses");
   request.sentences = &sentences;
-  request.arguments = {{"model_type", type},        {"vocab_size", "40"},        {"character_coverage", "1.0"},
+  request.arguments = {{"model_type", type},        {"vocab_size", "60"},        {"character_coverage", "1.0"},
                        {"hard_vocab_limit", "false"}, {"minloglevel", "2"},
                        {"normalization_rule_name", "identity"}};
   std::string proto, error;

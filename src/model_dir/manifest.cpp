@@ -113,8 +113,15 @@ SaveTransaction::SaveTransaction(std::string dir, const Manifest* previous) : di
   next_.generation = previous_ ? previous_->generation + 1 : 1;
 }
 
-std::string SaveTransaction::new_file(const std::string& stem, const std::string& extension) const {
-  return dir_ + "/" + stem + "." + std::to_string(next_.generation) + extension;
+SaveTransaction::~SaveTransaction() {
+  if (committed_) return;
+  std::error_code ec;
+  for (const auto& path : written_) fs::remove(path, ec);
+}
+
+std::string SaveTransaction::new_file(const std::string& stem, const std::string& extension) {
+  written_.push_back(dir_ + "/" + stem + "." + std::to_string(next_.generation) + extension);
+  return written_.back();
 }
 
 void SaveTransaction::add(const std::string& role, const std::string& path) {
@@ -146,6 +153,7 @@ void SaveTransaction::drop(const std::string& role) { next_.files.erase(role); }
 Manifest SaveTransaction::commit(int64_t step) {
   next_.step = step;
   write_file_atomically(manifest_path(dir_), next_.to_json().dump(2) + "\n");
+  committed_ = true;
   remove_unnamed_files(dir_, next_);
   return next_;
 }

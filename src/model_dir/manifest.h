@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -82,10 +83,15 @@ class SaveTransaction {
  public:
   // `previous`: the directory's manifest (nullptr for the first save).
   SaveTransaction(std::string dir, const Manifest* previous);
+  // A save abandoned before its commit (a write error: a full disk) removes the files it
+  // wrote, so that they do not fill the disk further; the directory keeps its last save.
+  ~SaveTransaction();
+  SaveTransaction(const SaveTransaction&) = delete;
+  SaveTransaction& operator=(const SaveTransaction&) = delete;
 
   int64_t generation() const { return next_.generation; }
   // DIR/<stem>.<generation><extension>: where this save writes a new file.
-  std::string new_file(const std::string& stem, const std::string& extension) const;
+  std::string new_file(const std::string& stem, const std::string& extension);
   // Records `path` (in the directory, written and closed) as `role`.
   void add(const std::string& role, const std::string& path);
   // `role` stays what the previous save had (nothing when it had none); a file of a
@@ -103,6 +109,8 @@ class SaveTransaction {
   std::string dir_;
   std::optional<Manifest> previous_;
   Manifest next_;
+  std::vector<std::string> written_;  // new_file's paths
+  bool committed_ = false;
 };
 
 // Removes what heed wrote into `dir` that `manifest` does not name: the files of earlier

@@ -272,6 +272,12 @@ TEST_F(CliBadInput, TimeoutsTwoSigtermsAreOneRequestToSaveAndStop) {
   EXPECT_EQ(run_heed(translate(dir), "3 may 1979\n").exit_code, 0);
 }
 
+TEST_F(CliBadInput, ResumeWithAnotherHyperparameter) {
+  const std::string dir = copy("resume_other_size");
+  expect_one_error_line(run_heed("train --resume " + dir + " --train " + (*dir_ / "train.tsv") + " --hidden 64"),
+                        "--hidden 64 differs from the model in " + dir);
+}
+
 // --- translation streams -----------------------------------------------------------
 
 TEST_F(CliBadInput, AnAbsurdlyLongLineIsCroppedAndItsNeighboursTranslated) {

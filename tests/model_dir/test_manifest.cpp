@@ -151,3 +151,21 @@ TEST(StateFileName, TheNamesASaveWrites) {
 
 }  // namespace
 }  // namespace heed
+
+namespace heed {
+namespace {
+
+TEST_F(ManifestTest, AnAbandonedSaveRemovesItsFilesAndTheLastSaveStays) {
+  const Manifest first = save(nullptr, 0, "w0");
+  {
+    SaveTransaction failed(dir(), &first);
+    testing::write_text(failed.new_file("weights", ".pt"), "half");
+    // A write error would throw here; the transaction goes out of scope uncommitted.
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "weights.2.pt"));
+  EXPECT_EQ(read_manifest(dir())->to_json(), first.to_json());
+  EXPECT_TRUE(fs::exists(dir_ / "weights.1.pt"));
+}
+
+}  // namespace
+}  // namespace heed
