@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Configures and builds heed (Release) into build/. Usage: scripts/build.sh [--no-tests]
+# Configures and builds heed. Usage: scripts/build.sh [--no-tests] [--sanitize]
+#   default      Release build into build/ (the binary is build/heed)
+#   --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build (RelWithDebInfo) into
+#                build-sanitize/; run its tests with scripts/test.sh --sanitize
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tests=ON
-if [[ "${1:-}" == "--no-tests" ]]; then tests=OFF; fi
+dir=build
+flags=(-DCMAKE_BUILD_TYPE=Release -DHEED_SANITIZE=OFF)
+for arg in "$@"; do
+  case "$arg" in
+    --no-tests) tests=OFF ;;
+    --sanitize) dir=build-sanitize; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEED_SANITIZE=ON) ;;
+    *) echo "usage: scripts/build.sh [--no-tests] [--sanitize]" >&2; exit 2 ;;
+  esac
+done
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DHEED_BUILD_TESTS=$tests >/dev/null
-cmake --build build -j "$jobs"
+cmake -S . -B "$dir" "${flags[@]}" -DHEED_BUILD_TESTS=$tests >/dev/null
+cmake --build "$dir" -j "$jobs"

@@ -1,9 +1,11 @@
 #include "commands/config_file.h"
 
 #include <fmt/format.h>
+#include <CLI/TypeTools.hpp>
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 
 #include "util/error.h"
@@ -21,6 +23,25 @@ std::string argument_text(const toml::node& value, const std::string& path, cons
   if (const auto* integer = value.as_integer()) return std::to_string(integer->get());
   if (const auto* real = value.as_floating_point()) return fmt::format("{}", real->get());
   throw Error(at(path, value.source(), key + ": expected a string, a number or true/false"));
+}
+
+// Whether CLI11 converts `text` to the type its name for the option says (INT, UINT,
+// FLOAT), as it will when it parses the arguments, where the file and line are lost.
+bool converts(const CLI::Option& option, const std::string& text) {
+  const std::string type = option.get_type_name();
+  if (type == "INT") {
+    std::int64_t value = 0;
+    return CLI::detail::lexical_cast(text, value);
+  }
+  if (type == "UINT") {
+    std::uint64_t value = 0;
+    return CLI::detail::lexical_cast(text, value);
+  }
+  if (type == "FLOAT") {
+    double value = 0;
+    return CLI::detail::lexical_cast(text, value);
+  }
+  return true;
 }
 
 // What the option's validators say of `text` ("" when it passes them all).
@@ -75,6 +96,11 @@ std::vector<std::string> config_arguments(CLI::App& command, const std::string& 
     std::string text = value->as_boolean() ? (value->as_boolean()->get() ? "true" : "false")
                                            : argument_text(*value, path, key);
     // The option's own checks, here where the file and line are known.
+    if (!converts(*option, text)) {
+      const bool integer = option->get_type_name() != "FLOAT";
+      throw Error(at(path, value->source(), "--" + key + ": expected " + (integer ? "an integer" : "a number") +
+                                                " (got " + text + ")"));
+    }
     const std::string problem = validation_error(*option, text);
     if (!problem.empty()) throw Error(at(path, value->source(), "--" + key + ": " + problem));
     arguments.push_back("--" + key);

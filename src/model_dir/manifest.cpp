@@ -7,6 +7,7 @@
 #include "util/atomic_file.h"
 #include "util/checksum.h"
 #include "util/error.h"
+#include "util/options.h"
 
 namespace fs = std::filesystem;
 
@@ -52,21 +53,24 @@ bool is_safe_relative_name(const std::string& file) {
 Manifest Manifest::from_json(const nlohmann::json& json, const std::string& origin) {
   try {
     Manifest m;
-    m.format_version = json.at("format_version").get<int>();
-    if (m.format_version > kManifestFormatVersion) {
-      throw Error(origin + ": model directory format " + std::to_string(m.format_version) +
+    const int64_t format_version = json_integer(json.at("format_version"), origin + ": format_version");
+    if (format_version > kManifestFormatVersion) {
+      throw Error(origin + ": model directory format " + std::to_string(format_version) +
                   " is newer than this heed understands (" + std::to_string(kManifestFormatVersion) +
                   "); use a newer heed");
     }
-    if (m.format_version < 2) throw Error(origin + ": invalid format_version " + std::to_string(m.format_version));
-    m.generation = json.at("generation").get<int64_t>();
-    m.step = json.at("step").get<int64_t>();
+    if (format_version < 2) throw Error(origin + ": invalid format_version " + std::to_string(format_version));
+    m.format_version = static_cast<int>(format_version);
+    m.generation = json_integer(json.at("generation"), origin + ": generation");
+    m.step = json_integer(json.at("step"), origin + ": step");
     if (m.generation < 1 || m.step < 0) throw Error(origin + ": invalid generation or step");
     for (const auto& [role, value] : json.at("files").items()) {
       ManifestEntry entry;
       entry.file = value.at("file").get<std::string>();
       if (!is_safe_relative_name(entry.file)) throw Error(origin + ": invalid file name '" + entry.file + "'");
-      entry.size = value.at("size").get<uint64_t>();
+      const int64_t size = json_integer(value.at("size"), origin + ": size of " + role);
+      if (size < 0) throw Error(origin + ": invalid size " + std::to_string(size) + " of " + role);
+      entry.size = static_cast<uint64_t>(size);
       entry.crc32c = parse_crc(value.at("crc32c").get<std::string>(), origin);
       m.files[role] = entry;
     }

@@ -13,6 +13,7 @@
 #include "text/vocabularies.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/options.h"
 
 namespace heed {
 
@@ -141,7 +142,7 @@ nlohmann::json ModelDirectoryConfig::to_json() const {
 ModelDirectoryConfig ModelDirectoryConfig::from_json(const nlohmann::json& json,
                                                      const std::string& origin) {
   try {
-    const int version = json.at("format_version").get<int>();
+    const int64_t version = json_integer(json.at("format_version"), origin + ": format_version");
     if (version > kModelFormatVersion) {
       throw Error(origin + ": model format version " + std::to_string(version) +
                   " is newer than this heed understands (" +
@@ -217,6 +218,13 @@ void load_weights(torch::nn::Module& module, const std::string& path, const torc
   } catch (const c10::Error& e) {
     throw Error(path + ": not a weights file of this model (corrupt, truncated or of another model): " +
                 e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    // Damaged TorchScript code inside the archive fails in LibTorch's script parser,
+    // which throws std::runtime_error, not c10::Error (its message quotes the code on
+    // further lines: the first says what is wrong).
+    const std::string what = e.what();
+    throw Error(path + ": not a weights file of this model (corrupt, truncated or of another model): " +
+                what.substr(0, what.find('\n')));
   }
   for (const auto& [name, loaded] : tensor_shapes(module)) {
     const TensorShape& want = expected.at(name);

@@ -7,6 +7,7 @@
 
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/options.h"
 
 namespace heed {
 
@@ -42,16 +43,21 @@ nlohmann::json TrainingState::to_json() const {
 TrainingState TrainingState::from_json(const nlohmann::json& json, const std::string& origin) {
   try {
     TrainingState s;
-    s.step = json.at("step").get<int64_t>();
-    s.epoch = json.at("epoch").get<int64_t>();
-    s.next_batch = json.at("next_batch").get<int64_t>();
+    const auto integer = [&](const char* key) { return json_integer(json.at(key), origin + ": " + key); };
+    s.step = integer("step");
+    s.epoch = integer("epoch");
+    s.next_batch = integer("next_batch");
     s.has_best = json.at("has_best").get<bool>();
     s.best_score = json.at("best_score").get<double>();
-    s.bad_validations = json.at("bad_validations").get<int64_t>();
+    s.bad_validations = integer("bad_validations");
     s.elapsed_s = json.at("elapsed_s").get<double>();
     s.plateau.scale = json.value("lr_scale", 1.0);
-    s.plateau.bad_validations = json.value("lr_bad_validations", int64_t{0});
-    s.checkpoints = json.value("checkpoints", std::vector<int64_t>{});
+    if (json.contains("lr_bad_validations")) s.plateau.bad_validations = integer("lr_bad_validations");
+    if (json.contains("checkpoints")) {
+      for (const auto& step : json.at("checkpoints").get<std::vector<nlohmann::json>>()) {
+        s.checkpoints.push_back(json_integer(step, origin + ": checkpoints"));
+      }
+    }
     if (json.contains("best_loss") && json["best_loss"].is_number()) s.best_loss = json["best_loss"].get<double>();
     s.averaged = json.value("averaged", nlohmann::json());
     return s;
@@ -68,12 +74,16 @@ void save_rng_state(const std::string& path) {
 
 void load_rng_state(const std::string& path) {
   if (!std::filesystem::exists(path)) return;
-  torch::serialize::InputArchive archive;
-  archive.load_from(path);
-  torch::Tensor state;
-  archive.read("cpu", state);
-  auto generator = at::detail::getDefaultCPUGenerator();
-  generator.set_state(state);
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    torch::Tensor state;
+    archive.read("cpu", state);
+    auto generator = at::detail::getDefaultCPUGenerator();
+    generator.set_state(state);
+  } catch (const c10::Error& e) {
+    throw Error(path + ": not a random generator state: " + e.what_without_backtrace());
+  }
 }
 
 }  // namespace heed

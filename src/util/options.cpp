@@ -79,7 +79,7 @@ void OptionReader::fail(const OptionInfo& info, const std::string& requirement, 
   throw Error(flag_name(info.key) + " " + requirement + " (got " + got.dump() + ")");
 }
 
-void OptionReader::read_integer(int64_t& field, const OptionInfo& info, double min) {
+void OptionReader::read_integer(int64_t& field, const OptionInfo& info, double min, bool unsigned_field) {
   const nlohmann::json* item = take(info.key);
   if (item == nullptr) return;
   Range range = info.range;
@@ -88,19 +88,39 @@ void OptionReader::read_integer(int64_t& field, const OptionInfo& info, double m
   const bool integral = item->is_number_integer() ||
                         (item->is_number_float() && std::nearbyint(item->get<double>()) == item->get<double>() &&
                          std::fabs(item->get<double>()) < 9e15);
-  if (!integral || !in_range(item->get<double>(), range)) fail(info, range_requirement(range, true), *item);
-  field = item->is_number_unsigned() ? static_cast<int64_t>(item->get<uint64_t>())
-                                     : static_cast<int64_t>(item->get<double>());
-  if (item->is_number_integer()) field = item->get<int64_t>();
+  // An integer above INT64_MAX would wrap round to a negative int64_t field.
+  const bool fits = unsigned_field || !item->is_number_unsigned() ||
+                    item->get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  if (!integral || !fits || !in_range(item->get<double>(), range)) fail(info, range_requirement(range, true), *item);
+  // Not static_cast<int64_t>(get<double>()) of an integer: near INT64_MAX that rounds up
+  // to 2^63, out of range (undefined behaviour).
+  if (item->is_number_unsigned()) {
+    field = static_cast<int64_t>(item->get<uint64_t>());
+  } else if (item->is_number_integer()) {
+    field = item->get<int64_t>();
+  } else {
+    field = static_cast<int64_t>(item->get<double>());  // whole and within +-9e15 (above)
+  }
+}
+
+int64_t json_integer(const nlohmann::json& value, const std::string& what) {
+  const bool too_large = value.is_number_unsigned() &&
+                         value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  if (value.is_number_integer() && !too_large) return value.get<int64_t>();
+  if (value.is_number_float()) {
+    const double number = value.get<double>();
+    if (std::nearbyint(number) == number && std::fabs(number) < 9e15) return static_cast<int64_t>(number);
+  }
+  throw Error(what + " must be an integer (got " + value.dump() + ")");
 }
 
 void OptionReader::operator()(int64_t& field, const OptionInfo& info) {
-  read_integer(field, info, -std::numeric_limits<double>::infinity());
+  read_integer(field, info, -std::numeric_limits<double>::infinity(), false);
 }
 
 void OptionReader::operator()(uint64_t& field, const OptionInfo& info) {
   int64_t value = static_cast<int64_t>(field);
-  read_integer(value, info, 0.0);
+  read_integer(value, info, 0.0, true);
   field = static_cast<uint64_t>(value);
 }
 

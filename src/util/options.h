@@ -162,13 +162,20 @@ class OptionReader {
     for (const auto& entry : names) known += (known.empty() ? "" : ", ") + entry.first;
     return "must be one of " + known;
   }
-  void read_integer(int64_t& field, const OptionInfo& info, double min);
+  // unsigned_field: the value is stored in a uint64_t field (integers above INT64_MAX fit).
+  void read_integer(int64_t& field, const OptionInfo& info, double min, bool unsigned_field);
 
   const nlohmann::json& values_;
   std::string (*unknown_key_)(const std::string&, const std::string&);
   std::string context_;
   std::set<std::string> seen_;
 };
+
+// The integer a JSON value holds: a JSON integer that fits int64_t, or a number without a
+// fractional part within +-9e15 (3.0 from a hand-edited file). heed::Error "WHAT must be
+// an integer (got VALUE)" otherwise. Every integer a stored file holds is read through it:
+// nlohmann's get<int64_t>() of a number outside int64_t's range is undefined behaviour.
+int64_t json_integer(const nlohmann::json& value, const std::string& what);
 
 template <class Config>
 std::vector<OptionSpec> option_specs() {

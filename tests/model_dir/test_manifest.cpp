@@ -137,6 +137,30 @@ TEST_F(ManifestTest, ReadingRefusesNewerFormatsAndNamesOutsideTheDirectory) {
   EXPECT_NE(error_of([&] { read_manifest(dir()); }).find(path + ": not valid JSON"), std::string::npos);
 }
 
+// Found by fuzz/fuzz_model_json.cpp: integers were read with nlohmann's get<int>(),
+// undefined behaviour for a number like 1e300 (and 4294967298 read as format 2).
+TEST_F(ManifestTest, NumbersMustBeIntegers) {
+  const std::string path = manifest_path(dir());
+  testing::write_text(path, R"({"format_version": 1e300, "generation": 1, "step": 0, "files": {}})");
+  EXPECT_EQ(error_of([&] { read_manifest(dir()); }), path + ": format_version must be an integer (got 1e+300)");
+  testing::write_text(path, R"({"format_version": 4294967298, "generation": 1, "step": 0, "files": {}})");
+  EXPECT_EQ(error_of([&] { read_manifest(dir()); }),
+            path + ": model directory format 4294967298 is newer than this heed understands (2); use a newer heed");
+  testing::write_text(path, R"({"format_version": 2, "generation": 1, "step": -1e300, "files": {}})");
+  EXPECT_EQ(error_of([&] { read_manifest(dir()); }), path + ": step must be an integer (got -1e+300)");
+  testing::write_text(path, R"({"format_version": 2, "generation": 1, "step": 0, "files":
+      {"weights_last": {"file": "w.pt", "size": 1e300, "crc32c": "00000000"}}})");
+  EXPECT_EQ(error_of([&] { read_manifest(dir()); }), path + ": size of weights_last must be an integer (got 1e+300)");
+  testing::write_text(path, R"({"format_version": 2, "generation": 1, "step": 0, "files":
+      {"weights_last": {"file": "w.pt", "size": -1, "crc32c": "00000000"}}})");
+  EXPECT_EQ(error_of([&] { read_manifest(dir()); }), path + ": invalid size -1 of weights_last");
+  testing::write_text(path, R"({"format_version": 2.0, "generation": 3, "step": 7.0, "files": {}})");
+  const std::optional<Manifest> read = read_manifest(dir());
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->generation, 3);
+  EXPECT_EQ(read->step, 7);
+}
+
 TEST(StateFileName, TheNamesASaveWrites) {
   for (const char* name : {"weights.1.pt", "averaged.12.pt", "optimizer.3.pt", "rng.3.pt", "progress.3.json",
                            "train_log.3.csv", "model.best.pt", "model.last.pt", "model.avg.pt", "optimizer.pt",

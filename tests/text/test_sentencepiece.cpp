@@ -92,6 +92,20 @@ TEST(SentencePiece, BadInputsAreClearErrors) {
   EXPECT_THROW(load_vocabularies(dir.path().string()), Error);
 }
 
+// Found by fuzz/fuzz_sentencepiece.cpp: a model whose piece holds a NUL byte made
+// SentencePiece throw its own exception out of the module instead of returning an error.
+TEST(SentencePiece, AModelWithANulPieceIsAnError) {
+  const std::string proto("\x0a\x0e\x0a\x05<unk>\x15\x00\x00\x00\x00\x18\x02"  // <unk>, score 0, UNKNOWN
+                          "\x0a\x08\x0a\x01\x00\x15\x80\x00\x1a\x00",            // the piece "\0"
+                          26);
+  try {
+    make_tokenizer({TokenizerKind::SentencePiece, false}, proto);
+    ADD_FAILURE() << "the model loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot load the SentencePiece model"), std::string::npos) << e.what();
+  }
+}
+
 TEST(SharedVocabulary, WordVocabularyCountsBothSides) {
   VocabSpec spec;
   spec.shared = true;

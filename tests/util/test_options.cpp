@@ -94,6 +94,45 @@ TEST(DeclaredOptions, ErrorsNameTheFlagAndWhatItMustBe) {
   EXPECT_EQ(error_of(nlohmann::json::array()), "the example: options must be a JSON object");
 }
 
+// Found by fuzz/fuzz_model_json.cpp: an integer above INT64_MAX passed the range check
+// (done on its double) and then wrapped round, so config.json's "hidden":
+// 18446744073709551615 built a model with hidden size -1.
+TEST(DeclaredOptions, AnIntegerAboveInt64MaxIsOutOfRange) {
+  EXPECT_EQ(error_of({{"width", 18446744073709551615ULL}}),
+            "--width must be an integer >= 1 (got 18446744073709551615)");
+  EXPECT_EQ(error_of({{"width", 9223372036854775808ULL}}), "--width must be an integer >= 1 (got 9223372036854775808)");
+  // INT64_MAX itself fits (a signed JSON integer, as a flag's value arrives: reading it
+  // through its double was undefined behaviour, 2^63 being out of range).
+  Example example;
+  set_options(example, {{"width", 9223372036854775807LL}, {"seed", 18446744073709551615ULL}}, unknown, "the example");
+  EXPECT_EQ(example.width, 9223372036854775807LL);
+  set_options(example, nlohmann::json::parse(R"({"width": 9223372036854775807})"), unknown, "the example");
+  EXPECT_EQ(example.width, 9223372036854775807LL);
+  EXPECT_EQ(example.seed, 18446744073709551615ULL);  // an unsigned option keeps the whole range
+}
+
+// Found by fuzz/fuzz_model_json.cpp: the model directory's files read their integers with
+// nlohmann's get<int64_t>(), undefined behaviour for a number like 1e300.
+TEST(JsonInteger, IntegersOnly) {
+  EXPECT_EQ(json_integer(nlohmann::json(42), "n"), 42);
+  EXPECT_EQ(json_integer(nlohmann::json(-7), "n"), -7);
+  EXPECT_EQ(json_integer(nlohmann::json(3.0), "n"), 3);  // 3.0 from a hand-edited file
+  EXPECT_EQ(json_integer(nlohmann::json(9223372036854775807LL), "n"), 9223372036854775807LL);
+  const auto error_of_integer = [](const nlohmann::json& value) {
+    try {
+      json_integer(value, "f: step");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(error_of_integer(nlohmann::json::parse("1e300")), "f: step must be an integer (got 1e+300)");
+  EXPECT_EQ(error_of_integer(2.5), "f: step must be an integer (got 2.5)");
+  EXPECT_EQ(error_of_integer(18446744073709551615ULL), "f: step must be an integer (got 18446744073709551615)");
+  EXPECT_EQ(error_of_integer("3"), "f: step must be an integer (got \"3\")");
+  EXPECT_EQ(error_of_integer(nullptr), "f: step must be an integer (got null)");
+}
+
 TEST(DeclaredOptions, EnumNamesParseAndPrint) {
   EXPECT_EQ(parse_enum(kColourNames, "red", "colour"), Colour::Red);
   EXPECT_EQ(enum_name(kColourNames, Colour::Green), "green");

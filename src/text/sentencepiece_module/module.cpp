@@ -4,6 +4,8 @@
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
 
+#include <exception>
+
 #include "text/sentencepiece_api.h"
 
 namespace {
@@ -14,9 +16,16 @@ using heed::sentencepiece_api::TrainRequest;
 class Processor : public heed::sentencepiece_api::Processor {
  public:
   bool load(const std::string& model_proto, std::string& error) {
-    const auto status = processor_.LoadFromSerializedProto(model_proto);
-    if (!status.ok()) error = status.ToString();
-    return status.ok();
+    try {
+      const auto status = processor_.LoadFromSerializedProto(model_proto);
+      if (!status.ok()) error = status.ToString();
+      return status.ok();
+    } catch (const std::exception& e) {
+      // Some malformed models make SentencePiece throw instead of returning a status
+      // (darts-clone refuses a piece that holds a NUL byte: "zero-length key").
+      error = e.what();
+      return false;
+    }
   }
   bool encode(const std::string& text, std::vector<std::string>& pieces, std::string& error) const override {
     const auto status = processor_.Encode(text, &pieces);
