@@ -83,6 +83,8 @@ void load_rng_state(const std::string& path) {
     generator.set_state(state);
   } catch (const c10::Error& e) {
     throw Error(path + ": not a random generator state: " + e.what_without_backtrace());
+  } catch (const std::runtime_error& e) {  // LibTorch's archive reader throws these too
+    throw Error(path + ": not a random generator state: " + e.what());
   }
 }
 
