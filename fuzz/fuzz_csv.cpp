@@ -17,6 +17,7 @@
 namespace {
 
 using heed::fuzz::shown;
+using heed::fuzz::split_at;
 
 std::string shown_fields(const std::vector<std::string>& fields) {
   std::string out = "[";
@@ -30,13 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
 
   // Writing: quote each field, join, parse back.
-  std::vector<std::string> fields;
-  size_t start = 0;
-  while (start <= bytes.size()) {
-    const size_t end = std::min(bytes.find('\x1F', start), bytes.size());
-    fields.emplace_back(bytes.substr(start, end - start));
-    start = end + 1;
-  }
+  const std::vector<std::string> fields = split_at(bytes, '\x1F');
   for (const std::string& field : fields) {
     const std::string quoted = heed::csv::quote(field);
     size_t quotes = 0;

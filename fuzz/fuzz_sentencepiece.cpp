@@ -41,6 +41,7 @@ const Api& api() { return *heed_sentencepiece_api(); }
 namespace {
 
 using heed::fuzz::shown;
+using heed::fuzz::split_at;
 
 std::vector<std::string> training_sentences() {
   const char* const base[] = {
@@ -97,14 +98,7 @@ void check_text(std::string_view text, bool bpe, bool lowercase) {
     }
   }
   // Any strings as pieces (a hand-edited or foreign n-best list): decoded or refused.
-  std::vector<std::string> pieces;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t end = std::min(text.find(' ', start), text.size());
-    pieces.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  tokenizer.decode(pieces);
+  tokenizer.decode(split_at(text, ' '));
 }
 
 void check_model(std::string_view proto) {

@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace heed::fuzz {
 
@@ -68,6 +70,18 @@ class Scratch {
 }
 
 // Printable form of bytes for invariant messages: non-printable bytes as \xNN.
+// `bytes` cut at every `separator`, empty parts kept (n separators give n + 1 parts).
+inline std::vector<std::string> split_at(std::string_view bytes, char separator) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= bytes.size()) {
+    const size_t end = std::min(bytes.find(separator, start), bytes.size());
+    parts.emplace_back(bytes.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
 inline std::string shown(std::string_view bytes, size_t max = 200) {
   std::string out = "\"";
   for (size_t i = 0; i < bytes.size() && i < max; ++i) {
