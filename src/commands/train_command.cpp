@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <thread>
 
 #include "commands/commands.h"
 #include "commands/validators.h"
@@ -16,6 +17,8 @@
 #include "models/registry.h"
 #include "models/seq2seq_model.h"
 #include "model_dir/new_model.h"
+#include "parallel/communicator.h"
+#include "parallel/launcher.h"
 #include "train/train_options.h"
 #include "train/trainer.h"
 #include "util/atomic_file.h"
@@ -40,7 +43,14 @@ struct TrainCommandOptions {
   // given are passed on; the model and the stored options supply the rest.
   DeclaredFlags declared;
   RuntimeOptions runtime;
+  // Several processes (parallel/): --nproc, or torchrun's variables, or these flags.
+  int nproc = 1;
+  WorldSpec world;
 };
+
+// How long the other ranks wait for rank 0 to read the data and build (or load) the
+// model: SentencePiece training on a large corpus takes minutes, not a --dist-timeout.
+constexpr std::chrono::seconds kModelPatience{2 * 3600};
 
 // Before the vocabularies are counted: a line too long in bytes to hold max_length
 // tokens of at most 64 bytes each is dropped unread, so one absurd line (a file that is
@@ -120,7 +130,102 @@ void check_training_flags(const TrainCommandOptions& o, const TrainOptions& t, c
   }
 }
 
+// The corpora as this process reads them (each process of a run reads its own copy).
+struct TrainingData {
+  Corpus train, valid;
+};
+
+TrainingData read_training_data(const TrainCommandOptions& o) {
+  const ReadOptions read_options{o.skip_bad_lines};
+  TrainingData data;
+  data.train = o.train.read("--train", read_options);
+  if (o.valid.given()) data.valid = o.valid.read("--valid", read_options);
+  if (data.train.skipped_lines + data.valid.skipped_lines > 0) {
+    spdlog::warn("skipped {} malformed lines (--skip-bad-lines)", data.train.skipped_lines + data.valid.skipped_lines);
+  }
+  data.train.pairs = drop_huge_lines(std::move(data.train.pairs), o.max_length);
+  if (data.train.pairs.empty()) throw Error("--train holds no sentence pairs of at most --max-length tokens");
+  spdlog::info("read {} training pairs{}", data.train.pairs.size(),
+               o.valid.given() ? fmt::format(", {} validation pairs", data.valid.pairs.size()) : "");
+  return data;
+}
+
+// What rank 0 hands the other ranks: the resolved training options and the model's
+// description, or the error that stopped rank 0 before it got there.
+std::string model_handoff(const TrainOptions& training, const LoadedModel& model) {
+  return "ok\n" + training.to_json().dump() + "\n" + pack_model_description(model);
+}
+
+// Ranks other than 0: the same data, rank 0's options and model; rank 0 writes the
+// directory, so these need not see it.
+void run_train_rank(TrainCommandOptions& o, const torch::Device& device, Communicator& comm, bool resume) {
+  TrainingData data = read_training_data(o);
+  const std::string handoff = comm.share_from_root("model", "", kModelPatience);
+  if (handoff.rfind("ok\n", 0) != 0) throw Error("rank 0 stopped: " + handoff.substr(handoff.find('\n') + 1));
+  const size_t options_end = handoff.find('\n', 3);
+  const nlohmann::json stored = nlohmann::json::parse(handoff.substr(3, options_end - 3));
+  TrainOptions training;
+  training.set_from_json(stored);
+  // The same command line everywhere: a flag this rank was given must agree with rank 0.
+  const nlohmann::json given = o.declared.given(option_specs<TrainOptions>());
+  for (const auto& [key, value] : given.items()) {
+    if (stored.value(key, nlohmann::json()) != value) {
+      throw Error("rank " + std::to_string(comm.rank()) + ": " + flag_name(key) + " " + value.dump() +
+                  " differs from rank 0's " + stored.value(key, nlohmann::json()).dump() +
+                  ": start every process with the same options");
+    }
+  }
+  training.out_dir = o.out;
+  training.device = device;
+  LoadedModel model = unpack_model_description(handoff.substr(options_end + 1), device);
+  data.train.pairs = drop_long(std::move(data.train.pairs), model, o.max_length);
+  heed::train(model, data.train.pairs, data.valid.pairs, training, resume, comm);
+}
+
+// --nproc N: this command again, N times, as the ranks of one group.
+void launch_local_workers(const TrainCommandOptions& o, const CLI::App& cmd) {
+  if (std::getenv("WORLD_SIZE") != nullptr || cmd.count("--world-size") > 0 || cmd.count("--rank") > 0) {
+    throw Error("--nproc starts its own processes; under torchrun or with --rank/--world-size, leave it out");
+  }
+  LaunchSpec spec;
+  spec.processes = o.nproc;
+  spec.timeout_s = o.world.timeout_s;
+  spec.arguments = own_command_line();
+  spec.arguments.push_back("--nproc=1");  // the last value of an option counts
+  if (cmd.count("--threads") == 0) {
+    spec.arguments.push_back("--threads=" + std::to_string(std::max(1, o.runtime.thread_count() / o.nproc)));
+  }
+  spdlog::info("starting {} training processes", o.nproc);
+  run_workers(spec);
+}
+
+// The group this process belongs to: torchrun's variables, then the flags given.
+WorldSpec resolve_world(const TrainCommandOptions& o, const CLI::App& cmd) {
+  WorldSpec world = world_from_environment(o.world);
+  if (cmd.count("--rank") > 0) world.rank = o.world.rank;
+  if (cmd.count("--world-size") > 0) world.world_size = o.world.world_size;
+  if (cmd.count("--master-addr") > 0) world.master_addr = o.world.master_addr;
+  if (cmd.count("--master-port") > 0) world.master_port = o.world.master_port;
+  world.timeout_s = o.world.timeout_s;
+  check_world(world);
+  return world;
+}
+
+void run_train_root(TrainCommandOptions& o, const CLI::App& cmd, const torch::Device& device, Communicator& comm,
+                    bool resume);
+
 void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
+  if (o.nproc > 1) {
+    launch_local_workers(o, cmd);
+    return;
+  }
+  const WorldSpec world = resolve_world(o, cmd);
+  // Processes that share a machine share its cores, unless told otherwise.
+  if (cmd.count("--threads") == 0 && world.distributed()) {
+    if (const char* local = std::getenv("LOCAL_WORLD_SIZE"); local != nullptr && std::atoi(local) > 1) {
+      o.runtime.threads = std::max(1, o.runtime.thread_count() / std::atoi(local));
+    }
+  }
   const torch::Device device = o.runtime.apply();
   const bool resume = !o.resume.empty();
   if (resume) {
@@ -129,6 +234,32 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   }
   if (o.out.empty()) throw Error("--out DIR is required (where the model directory is written)");
   if (!o.train.given()) throw Error("training data is required: --train FILE.tsv or --train-src/--train-tgt");
+  std::unique_ptr<Communicator> comm = Communicator::join(world, device);
+  if (comm->distributed()) {
+    if (!comm->is_root()) {
+      spdlog::set_level(spdlog::level::warn);  // rank 0 reports for all
+      run_train_rank(o, device, *comm, resume);
+      return;
+    }
+    spdlog::info("rank 0 of {} training processes", comm->size());
+  }
+  try {
+    run_train_root(o, cmd, device, *comm, resume);
+  } catch (const Error& e) {
+    // Ranks still waiting for the model are told why it will not come (later, they
+    // notice rank 0's exit in their next collective operation).
+    if (comm->distributed()) {
+      try {
+        comm->share_from_root("model", std::string("error\n") + e.what(), kModelPatience);
+      } catch (const Error&) {
+      }
+    }
+    throw;
+  }
+}
+
+void run_train_root(TrainCommandOptions& o, const CLI::App& cmd, const torch::Device& device, Communicator& comm,
+                    bool resume) {
   const nlohmann::json hyperparameters = o.declared.given(all_hyperparameters());
   LoadedModel model;
   // One writer per directory, from before the state is read until the last save.
@@ -180,17 +311,7 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   }
   if (!resume && o.vocab_dir.empty() && o.vocab.tokenizer == "sentencepiece") sentencepiece_api::api();
   create_directories(o.out);
-  const ReadOptions read_options{o.skip_bad_lines};
-  Corpus train = o.train.read("--train", read_options);
-  Corpus valid;
-  if (o.valid.given()) valid = o.valid.read("--valid", read_options);
-  if (train.skipped_lines + valid.skipped_lines > 0) {
-    spdlog::warn("skipped {} malformed lines (--skip-bad-lines)", train.skipped_lines + valid.skipped_lines);
-  }
-  train.pairs = drop_huge_lines(std::move(train.pairs), o.max_length);
-  if (train.pairs.empty()) throw Error("--train holds no sentence pairs of at most --max-length tokens");
-  spdlog::info("read {} training pairs{}", train.pairs.size(),
-               o.valid.given() ? fmt::format(", {} validation pairs", valid.pairs.size()) : "");
+  TrainingData data = read_training_data(o);
 
   if (!resume) {
     NewModelSpec spec;
@@ -204,13 +325,14 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
     } else {
       if (o.vocab.tokenizer == "sentencepiece") spdlog::info("training SentencePiece models");
       vocabularies = build_vocabularies(o.vocab.spec(training.seed, o.runtime.thread_count()),
-                                        train.pairs);
+                                        data.train.pairs);
     }
     log_vocabularies(vocabularies);
     model = create_model(spec, std::move(vocabularies));
   }
-  train.pairs = drop_long(std::move(train.pairs), model, o.max_length);
-  heed::train(model, train.pairs, valid.pairs, training, resume);
+  if (comm.distributed()) comm.share_from_root("model", model_handoff(training, model), kModelPatience);
+  data.train.pairs = drop_long(std::move(data.train.pairs), model, o.max_length);
+  heed::train(model, data.train.pairs, data.valid.pairs, training, resume, comm);
 }
 
 // "256", "inverse-sqrt", "false": a default as a user would type it.
@@ -263,6 +385,20 @@ void add_train_command(CLI::App& app) {
   o->declared.add(cmd, all_hyperparameters(), hyperparameter_help);
   o->declared.add(cmd, option_specs<TrainOptions>(), training_option_help);
   add_runtime_options(cmd, o->runtime);
+  cmd->add_option("--nproc", o->nproc, "train on N processes of this machine (data-parallel; each with --threads "
+                                       "threads, by default the cores shared out)")
+      ->check(CLI::Range(1, 1024))->group("Several processes");
+  cmd->add_option("--rank", o->world.rank, "this process's rank in [0, --world-size) (default: $RANK)")
+      ->check(CLI::NonNegativeNumber)->group("Several processes");
+  cmd->add_option("--world-size", o->world.world_size, "processes in the run (default: $WORLD_SIZE, else 1)")
+      ->check(CLI::Range(1, 65536))->group("Several processes");
+  cmd->add_option("--master-addr", o->world.master_addr, "host of rank 0 (default: $MASTER_ADDR, else 127.0.0.1)")
+      ->group("Several processes");
+  cmd->add_option("--master-port", o->world.master_port, "port of rank 0's rendezvous store (default: $MASTER_PORT, "
+                                                          "else 29500)")
+      ->check(CLI::Range(1, 65535))->group("Several processes");
+  cmd->add_option("--dist-timeout", o->world.timeout_s, "seconds a process waits for the others before it gives up")
+      ->capture_default_str()->check(CLI::PositiveNumber)->group("Several processes");
   cmd->callback([o, cmd] { run_train(*o, *cmd); });
 }
 

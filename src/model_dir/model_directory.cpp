@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -238,9 +239,9 @@ void load_weights(torch::nn::Module& module, const std::string& path, const torc
 
 namespace {
 
-LoadedModel load_saved_model(const std::string& dir, const Manifest& manifest, WhichWeights which,
-                             const torch::Device& device) {
-  const std::string config_path = model_file(dir, manifest, roles::kConfig);
+// The model that config.json and the vocabulary files of `dir` describe, with fresh
+// weights. The files are not checked against a manifest here.
+LoadedModel describe_model(const std::string& dir, const std::string& config_path) {
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(read_file(config_path));
@@ -249,10 +250,6 @@ LoadedModel load_saved_model(const std::string& dir, const Manifest& manifest, W
   }
   LoadedModel loaded;
   loaded.config = ModelDirectoryConfig::from_json(json, config_path);
-  for (const char* role : {roles::kSourceVocab, roles::kTargetVocab, roles::kSourceSentencePiece,
-                           roles::kTargetSentencePiece}) {
-    if (manifest.has(role)) model_file(dir, manifest, role);
-  }
   Vocabularies text = load_vocabularies(dir, loaded.config.source_tokenizer, loaded.config.target_tokenizer);
   loaded.source_vocab = std::move(text.source);
   loaded.target_vocab = std::move(text.target);
@@ -264,6 +261,17 @@ LoadedModel load_saved_model(const std::string& dir, const Manifest& manifest, W
   } catch (const Error& e) {
     throw Error(config_path + ": " + e.what());
   }
+  return loaded;
+}
+
+LoadedModel load_saved_model(const std::string& dir, const Manifest& manifest, WhichWeights which,
+                             const torch::Device& device) {
+  const std::string config_path = model_file(dir, manifest, roles::kConfig);
+  for (const char* role : {roles::kSourceVocab, roles::kTargetVocab, roles::kSourceSentencePiece,
+                           roles::kTargetSentencePiece}) {
+    if (manifest.has(role)) model_file(dir, manifest, role);
+  }
+  LoadedModel loaded = describe_model(dir, config_path);
   // A directory trained without validation has no separate best weights.
   const char* role = which == WhichWeights::Best && manifest.has(roles::kWeightsBest) ? roles::kWeightsBest
                                                                                        : roles::kWeightsLast;
@@ -288,6 +296,68 @@ LoadedModel load_model_directory(const std::string& dir, WhichWeights which, con
       throw;
     }
   }
+}
+
+}  // namespace heed
+
+namespace heed {
+
+namespace {
+
+// A directory of its own under the system's temporary directory, removed at the end.
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory() {
+    std::string pattern = (fs::temp_directory_path() / "heed-model-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw Error("cannot create a temporary directory in " + fs::temp_directory_path().string());
+    path_ = pattern;
+  }
+  ~TemporaryDirectory() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+std::string pack_model_description(const LoadedModel& model) {
+  TemporaryDirectory dir;
+  save_config(dir.path(), model.config);
+  save_text_files(dir.path(), model);
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    if (entry.is_regular_file()) names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  std::string packed;
+  for (const auto& name : names) {
+    const std::string bytes = read_file(dir.path() + "/" + name);
+    packed += name + "\n" + std::to_string(bytes.size()) + "\n" + bytes;
+  }
+  return packed;
+}
+
+LoadedModel unpack_model_description(const std::string& bytes, const torch::Device& device) {
+  TemporaryDirectory dir;
+  for (size_t at = 0; at < bytes.size();) {
+    const size_t name_end = bytes.find('\n', at);
+    const size_t size_end = name_end == std::string::npos ? name_end : bytes.find('\n', name_end + 1);
+    if (size_end == std::string::npos) throw Error("a model description from another process is truncated");
+    const std::string name = bytes.substr(at, name_end - at);
+    const size_t size = std::stoull(bytes.substr(name_end + 1, size_end - name_end - 1));
+    if (name.empty() || name.find('/') != std::string::npos || size > bytes.size() - size_end - 1) {
+      throw Error("a model description from another process is malformed");
+    }
+    write_file_atomically(dir.path() + "/" + name, bytes.substr(size_end + 1, size));
+    at = size_end + 1 + size;
+  }
+  LoadedModel loaded = describe_model(dir.path(), model_files::config(dir.path()));
+  loaded.model->to(device);
+  return loaded;
 }
 
 }  // namespace heed

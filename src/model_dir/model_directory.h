@@ -94,6 +94,13 @@ LoadedModel load_model_directory(const std::string& dir, WhichWeights which,
                                  const torch::Device& device);
 
 void save_config(const std::string& dir, const ModelDirectoryConfig& config);
+
+// A model's description (config.json, vocabularies, SentencePiece models) as one byte
+// string, and the model it describes, built through the registry with fresh weights:
+// how rank 0 of a training run hands its model to processes that may not see its
+// directory.
+std::string pack_model_description(const LoadedModel& model);
+LoadedModel unpack_model_description(const std::string& bytes, const torch::Device& device);
 // The vocabularies and, for the sentencepiece tokenizer, the SentencePiece models.
 void save_text_files(const std::string& dir, const LoadedModel& model);
 

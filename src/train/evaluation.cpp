@@ -3,11 +3,13 @@
 #include <torch/nn/functional/loss.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "data/encoding.h"
 #include "decode/greedy_search.h"
 #include "decode/translator.h"
 #include "text/vocabulary.h"
+#include "util/error.h"
 
 namespace heed {
 
@@ -50,39 +52,106 @@ TeacherForcedLoss free_running_loss(Seq2SeqModel& model, const std::vector<Encod
   return result;
 }
 
-EvaluationResult evaluate(const LoadedModel& model, const std::vector<SentencePair>& pairs,
-                          const EvaluationOptions& options) {
+namespace {
+
+std::vector<std::string> translate_sources(const LoadedModel& model, const std::vector<SentencePair>& pairs,
+                                           const EvaluationOptions& options) {
+  TranslatorOptions translator_options;
+  translator_options.batch_size = options.batch_size;
+  translator_options.search = options.search;
+  const Translator translator(model, translator_options);
+  std::vector<std::string> sources;
+  for (const auto& pair : pairs) sources.push_back(pair.source);
+  std::vector<std::string> hypotheses;
+  for (auto& translation : translator.translate(sources)) hypotheses.push_back(std::move(translation.text));
+  return hypotheses;
+}
+
+// The scores of the whole set from its loss sums and its translations.
+EvaluationResult score(const LoadedModel& model, const std::vector<SentencePair>& pairs,
+                       const TeacherForcedLoss& loss, std::vector<std::string> hypotheses,
+                       const EvaluationOptions& options) {
   EvaluationResult result;
   result.sentences = pairs.size();
+  result.loss = loss.mean();
+  result.perplexity = std::exp(result.loss);
+  std::vector<std::string> references;
+  for (const auto& pair : pairs) {
+    references.push_back(model.target_tokenizer->decode(model.target_tokenizer->encode(pair.target)));
+  }
+  result.hypotheses = std::move(hypotheses);
+  result.exact_match = exact_match(result.hypotheses, references);
+  result.bleu = corpus_bleu(result.hypotheses, references, options.bleu);
+  result.chrf = corpus_chrf(result.hypotheses, references, {options.bleu.lowercase});
+  return result;
+}
+
+// Strings to one byte string and back: each as its length (8 bytes) and its bytes.
+std::string pack_strings(const std::vector<std::string>& strings) {
+  std::string packed;
+  for (const auto& text : strings) {
+    const uint64_t size = text.size();
+    packed.append(reinterpret_cast<const char*>(&size), sizeof size);
+    packed += text;
+  }
+  return packed;
+}
+
+std::vector<std::string> unpack_strings(const std::string& packed) {
+  std::vector<std::string> strings;
+  for (size_t at = 0; at + sizeof(uint64_t) <= packed.size();) {
+    uint64_t size = 0;
+    std::memcpy(&size, packed.data() + at, sizeof size);
+    at += sizeof size;
+    strings.push_back(packed.substr(at, size));
+    at += size;
+  }
+  return strings;
+}
+
+}  // namespace
+
+EvaluationResult evaluate(const LoadedModel& model, const std::vector<SentencePair>& pairs,
+                          const EvaluationOptions& options) {
   const torch::Device device = model.model->parameters().front().device();
   const TextCodec codec{model.source_tokenizer.get(), &model.source_vocab,
                         model.target_tokenizer.get(), &model.target_vocab};
-  const auto loss = teacher_forced_loss(*model.model, encode_pairs(pairs, codec),
-                                        options.batch_tokens, device);
-  result.loss = loss.mean();
-  result.perplexity = std::exp(result.loss);
+  const auto loss = teacher_forced_loss(*model.model, encode_pairs(pairs, codec), options.batch_tokens, device);
+  EvaluationResult result = score(model, pairs, loss, translate_sources(model, pairs, options), options);
   if (options.free_running) {
     const auto free = free_running_loss(*model.model, encode_pairs(pairs, codec), options.batch_tokens, device);
     result.free_running_loss = free.mean();
     result.free_running_perplexity = std::exp(result.free_running_loss);
   }
-
-  TranslatorOptions translator_options;
-  translator_options.batch_size = options.batch_size;
-  translator_options.search = options.search;
-  const Translator translator(model, translator_options);
-  std::vector<std::string> sources, references;
-  for (const auto& pair : pairs) {
-    sources.push_back(pair.source);
-    references.push_back(model.target_tokenizer->decode(model.target_tokenizer->encode(pair.target)));
-  }
-  for (auto& translation : translator.translate(sources)) {
-    result.hypotheses.push_back(std::move(translation.text));
-  }
-  result.exact_match = exact_match(result.hypotheses, references);
-  result.bleu = corpus_bleu(result.hypotheses, references, options.bleu);
-  result.chrf = corpus_chrf(result.hypotheses, references, {options.bleu.lowercase});
   return result;
+}
+
+EvaluationResult evaluate_shared(const LoadedModel& model, const std::vector<SentencePair>& pairs,
+                                 const EvaluationOptions& options, Communicator& communicator) {
+  if (!communicator.distributed()) return evaluate(model, pairs, options);
+  const size_t ranks = static_cast<size_t>(communicator.size());
+  std::vector<SentencePair> shard;
+  for (size_t i = static_cast<size_t>(communicator.rank()); i < pairs.size(); i += ranks) shard.push_back(pairs[i]);
+  const torch::Device device = model.model->parameters().front().device();
+  const TextCodec codec{model.source_tokenizer.get(), &model.source_vocab,
+                        model.target_tokenizer.get(), &model.target_vocab};
+  const auto loss = teacher_forced_loss(*model.model, encode_pairs(shard, codec), options.batch_tokens, device);
+  auto sums = torch::tensor({loss.total_nll, static_cast<double>(loss.tokens)}, torch::kFloat64);
+  communicator.all_reduce_sum(sums);
+  TeacherForcedLoss total;
+  total.total_nll = sums[0].item<double>();
+  total.tokens = static_cast<int64_t>(sums[1].item<double>());
+  const auto gathered = communicator.all_gather_bytes(pack_strings(translate_sources(model, shard, options)));
+  std::vector<std::vector<std::string>> parts;
+  for (const auto& bytes : gathered) parts.push_back(unpack_strings(bytes));
+  std::vector<std::string> hypotheses(pairs.size());
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const auto& part = parts.at(i % ranks);
+    const size_t j = i / ranks;
+    if (j >= part.size()) throw Error("rank " + std::to_string(i % ranks) + " returned too few validation translations");
+    hypotheses[i] = part[j];
+  }
+  return score(model, pairs, total, std::move(hypotheses), options);
 }
 
 }  // namespace heed

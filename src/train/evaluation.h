@@ -12,6 +12,7 @@
 #include "decode/search_options.h"
 #include "metrics/bleu.h"
 #include "model_dir/model_directory.h"
+#include "parallel/communicator.h"
 
 namespace heed {
 
@@ -57,5 +58,12 @@ struct EvaluationOptions {
 // (decode(encode(target))), i.e. with normalised whitespace and the model's casing.
 EvaluationResult evaluate(const LoadedModel& model, const std::vector<SentencePair>& pairs,
                           const EvaluationOptions& options);
+
+// evaluate() with the work shared by the ranks of a training run: rank r of N scores and
+// translates pairs r, r+N, r+2N, ...; the loss sums and the translations are then
+// combined so that every rank returns the whole set's result. Collective. (The free-
+// running loss is not computed.)
+EvaluationResult evaluate_shared(const LoadedModel& model, const std::vector<SentencePair>& pairs,
+                                 const EvaluationOptions& options, Communicator& communicator);
 
 }  // namespace heed

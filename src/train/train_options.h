@@ -29,6 +29,7 @@ struct TrainOptions {
   int64_t max_steps = 0;       // 0: no step limit
   double time_budget_s = 0.0;  // 0: no time limit (wall clock, validation included)
   int64_t batch_tokens = 4096;
+  int64_t accumulate = 1;      // batches per update and process (gradient accumulation)
   double lr = 1e-3;
   double adam_beta1 = 0.9;
   double adam_beta2 = 0.999;
@@ -45,6 +46,7 @@ struct TrainOptions {
   int64_t save_every_steps = 0;     // scheduled saves besides those at validation; 0: none
   double save_every_minutes = 10.0;  // wall-clock bound on the work a crash can lose; 0: none
   BestMetric best_metric = BestMetric::Bleu;
+  int64_t log_every = 0;       // a train_log.csv row every N updates; 0: at validations only
   uint64_t seed = 1;
 
   // Set by the caller, not stored.
@@ -59,6 +61,8 @@ struct TrainOptions {
     v(max_steps, {"max_steps", "stop after N updates (0 = no limit)", at_least(0)});
     v(time_budget_s, {"time_budget", "stop after SECONDS of wall-clock time (0 = no limit)", at_least(0)});
     v(batch_tokens, {"batch_tokens", "padded tokens per batch", at_least(1)});
+    v(accumulate, {"accumulate", "batches per update in each process: gradients are summed over K batches "
+                                 "(and over the processes) and averaged per target token", at_least(1)});
     v(lr, {"lr", "Adam learning rate (the peak, after warm-up)", above(0.0)});
     v(adam_beta1, {"adam_beta1", "Adam: decay of the gradient mean", between(0.0, 0.9999)});
     v(adam_beta2, {"adam_beta2", "Adam: decay of the squared-gradient mean", between(0.0, 0.9999)});
@@ -81,6 +85,8 @@ struct TrainOptions {
     v(save_every_minutes, {"save_every_minutes", "also save when the last save is M minutes old, so a crash "
                                                  "loses at most that (0 = off)", at_least(0)});
     v(best_metric, {"best_metric", "keep-best metric: bleu, exact or loss"}, kBestMetricNames);
+    v(log_every, {"log_every", "also add a train_log.csv row every N updates (0 = at validations only)",
+                  at_least(0)});
     v(seed, {"seed", "random seed (weights, dropout, batch order)"});
   }
 

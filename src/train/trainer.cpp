@@ -15,6 +15,7 @@
 #include "data/encoding.h"
 #include "data/uniform_int.h"
 #include "model_dir/manifest.h"
+#include "parallel/gradient_reducer.h"
 #include "train/checkpoint_average.h"
 #include "train/cross_entropy.h"
 #include "train/evaluation.h"
@@ -23,6 +24,7 @@
 #include "train/progress_reporter.h"
 #include "train/training_state.h"
 #include "util/atomic_file.h"
+#include "util/checksum.h"
 #include "util/error.h"
 #include "util/threads.h"
 
@@ -61,12 +63,21 @@ class ThroughputMeter {
     tokens_ += tokens;
   }
   double tokens_per_s() const { return seconds_ > 0 ? static_cast<double>(tokens_) / seconds_ : 0.0; }
+  bool empty() const { return steps_ == 0; }
 
  private:
   static constexpr int64_t kIgnoredSteps = 5;
   int64_t steps_ = 0;
   double seconds_ = 0.0;
   int64_t tokens_ = 0;
+};
+
+// What the ranks of a distributed run agree on after each update: each rank's view is
+// summed, so any rank that saw a signal or the end of the time budget stops them all.
+struct AgreedFlags {
+  bool interrupted = false;
+  bool out_of_time = false;
+  bool save_due = false;  // rank 0's clock decides --save-every-minutes
 };
 
 // Why a run stopped.
@@ -78,16 +89,23 @@ struct Stop {
 class TrainingRun {
  public:
   TrainingRun(LoadedModel& model, const std::vector<SentencePair>& train_pairs,
-              const std::vector<SentencePair>& valid_pairs, const TrainOptions& options)
+              const std::vector<SentencePair>& valid_pairs, const TrainOptions& options, Communicator& comm)
       : model_(model),
         valid_pairs_(valid_pairs),
         options_(options),
+        comm_(comm),
         optimizer_(model.model->parameters(),
                    torch::optim::AdamOptions(options.lr).betas({options.adam_beta1, options.adam_beta2})) {
     const TextCodec codec{model.source_tokenizer.get(), &model.source_vocab,
                           model.target_tokenizer.get(), &model.target_vocab};
     examples_ = encode_pairs(train_pairs, codec);
     batches_ = make_batches(examples_, options.batch_tokens);
+    for (const auto& batch : batches_) {
+      int64_t tokens = 0;
+      for (size_t i : batch) tokens += static_cast<int64_t>(examples_[i].target.size()) + 1;  // with </s>
+      batch_target_tokens_.push_back(tokens);
+    }
+    if (comm_.distributed()) reducer_ = std::make_unique<GradientReducer>(model.model->parameters(), comm_);
   }
 
   // The state of the last save besides the weights, which the caller loaded with the
@@ -117,21 +135,82 @@ class TrainingRun {
     } catch (const Error& e) {
       throw Error("cannot resume from " + dir + ": " + e.what());
     }
-    // The log's last row is this step's validation when the save was made there.
-    if (!state_.log.empty() && state_.log.back().step == state_.step) last_validated_step_ = state_.step;
+    // Saves from before progress recorded it: the log's last row is this step's
+    // validation when the save was made there.
+    if (state_.validated_step < 0 && !state_.log.empty() && state_.log.back().step == state_.step) {
+      state_.validated_step = state_.step;
+    }
     if (m.format_version >= 2 && state_.step != m.step) {
       throw Error("cannot resume from " + dir + ": the manifest's step " + std::to_string(m.step) +
                   " differs from progress step " + std::to_string(state_.step));
     }
     // What killed runs left behind (files of an unfinished save, temporary files).
     if (m.format_version >= 2) remove_unnamed_files(dir, m);
+    saved_step_ = state_.step;
     spdlog::info("resuming from {} at step {} (epoch {})", dir, state_.step, state_.epoch + 1);
+  }
+
+  // Every rank starts from rank 0's state: the same data (checked), the same weights,
+  // and on --resume the same optimizer and progress. Collective; nothing to do alone.
+  void synchronize(bool resumed) {
+    if (!comm_.distributed()) return;
+    check_same_data();
+    for (auto& tensor : model_.model->parameters()) comm_.broadcast(tensor);
+    for (auto& tensor : model_.model->buffers()) comm_.broadcast(tensor);
+    if (resumed) {
+      std::string optimizer_bytes;
+      if (comm_.is_root()) {
+        torch::serialize::OutputArchive archive;
+        optimizer_.save(archive);
+        std::ostringstream out;
+        archive.save_to(out);
+        optimizer_bytes = out.str();
+      }
+      optimizer_bytes = comm_.broadcast_bytes(optimizer_bytes);
+      const std::string progress = comm_.broadcast_bytes(comm_.is_root() ? state_.to_json().dump() : "");
+      if (!comm_.is_root()) {
+        std::istringstream in(optimizer_bytes);
+        torch::serialize::InputArchive archive;
+        archive.load_from(in, options_.device);
+        optimizer_.load(archive);
+        state_ = TrainingState::from_json(nlohmann::json::parse(progress), "rank 0's progress");
+      }
+    }
+    if (!comm_.is_root()) {
+      saved_step_ = state_.step;
+      // Dropout draws differ per rank (rank 0 keeps the saved generator).
+      torch::manual_seed(options_.seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(comm_.rank()) * 1000003ULL +
+                         static_cast<uint64_t>(state_.step));
+    }
   }
 
   // A new model's first save, before any step: a run killed at any moment leaves a
   // directory that loads and resumes.
   void save_initial_state() {
     save(/*best=*/false);
+  }
+
+  // All ranks must read the same sentence pairs: they follow one batch schedule.
+  void check_same_data() const {
+    uint32_t crc = 0;
+    for (const auto& example : examples_) {
+      crc = crc32c(example.source.data(), example.source.size() * sizeof(int64_t), crc);
+      crc = crc32c(example.target.data(), example.target.size() * sizeof(int64_t), crc);
+    }
+    uint32_t valid_crc = 0;
+    for (const auto& pair : valid_pairs_) {
+      valid_crc = crc32c(pair.source.c_str(), pair.source.size() + 1, valid_crc);
+      valid_crc = crc32c(pair.target.c_str(), pair.target.size() + 1, valid_crc);
+    }
+    const std::string mine = fmt::format("{} training pairs (CRC-32C {:08x}), {} validation pairs (CRC-32C {:08x})",
+                                         examples_.size(), crc, valid_pairs_.size(), valid_crc);
+    const auto all = comm_.all_gather_bytes(mine);
+    for (size_t r = 1; r < all.size(); ++r) {
+      if (all[r] != all[0]) {
+        throw Error("rank " + std::to_string(r) + " read other data than rank 0 (" + all[r] + " against " + all[0] +
+                    "): every process must read the same --train and --valid files");
+      }
+    }
   }
 
   TrainResult run() {
@@ -141,6 +220,10 @@ class TrainingRun {
     start_ = Clock::now();
     spdlog::info("training {} ({} parameters) on {} pairs in {} batches per epoch", model_.config.model,
                  parameter_count(), examples_.size(), batches_.size());
+    if (batches_per_update() > 1) {
+      spdlog::info("{} batches per update ({} process{} x --accumulate {})", batches_per_update(), comm_.size(),
+                   comm_.size() > 1 ? "es" : "", options_.accumulate);
+    }
     // bf16 steps multiply in oneDNN on LibTorch's pool; validation (fp32) switches back.
     const ProductPoolScope product_pool(training_product_pool(options_.precision));
     model_.model->train();
@@ -153,7 +236,7 @@ class TrainingRun {
       }
       const auto order = epoch_order(batches_.size(), options_.seed, state_.epoch);
       while (!stop && state_.next_batch < static_cast<int64_t>(order.size())) {
-        train_step(batches_[order[state_.next_batch]]);
+        train_update(order);
         stop = after_step();
       }
       if (state_.next_batch >= static_cast<int64_t>(order.size())) {
@@ -164,15 +247,21 @@ class TrainingRun {
     }
     // The final state is always saved (unless a save of this step was just made); it is
     // validated unless just done or interrupted.
-    if (stop->interrupted || last_validated_step_ == state_.step) {
-      if (manifest_->step != state_.step) save(/*best=*/false);
+    if (stop->interrupted || state_.validated_step == state_.step) {
+      if (saved_step_ != state_.step) save(/*best=*/false);
     } else {
       validate_and_save();
     }
     // Averaging costs one more validation (a few seconds past --time-budget); a Ctrl-C
-    // during the final validation skips it.
-    if (!stop->interrupted && !InterruptGuard::requested()) average_kept_checkpoints();
+    // during the final validation skips it. Rank 0 averages alone: the others are done.
+    if (comm_.is_root() && !stop->interrupted && !InterruptGuard::requested()) average_kept_checkpoints();
     reporter.finish();
+    if (reduced_updates_ > 0) {
+      // Time in the sums includes waiting for the slowest rank's backward pass.
+      spdlog::info("gradient sums: {:.1f} ms per update on average ({:.1f} MB of float32 gradients in {} buckets)",
+                   1000.0 * reduce_seconds_ / static_cast<double>(reduced_updates_),
+                   static_cast<double>(reducer_->element_count()) * 4.0 / 1e6, reducer_->bucket_count());
+    }
     TrainResult result;
     result.steps = state_.step;
     result.epochs_completed = state_.epoch;
@@ -187,49 +276,91 @@ class TrainingRun {
  private:
   bool has_validation() const { return !valid_pairs_.empty(); }
 
-  // One update on one batch. A loss that is not finite, or far above a uniform guess's,
-  // stops training before the update reaches a save.
-  void train_step(const std::vector<size_t>& batch_indices) {
-    const auto step_start = Clock::now();  // tokens/s counts batching too
-    const Batch batch = make_batch(examples_, batch_indices, options_.device);
-    // Logits only at real target tokens: (N, V) against the N targets; float32 for the
-    // loss whatever the precision of the products.
-    torch::Tensor logits;
-    {
-      const MixedPrecisionScope mixed(options_.precision);
-      logits = model_.model->forward(batch.source, batch.target_input, false, batch.target_mask).logits;
-    }
-    logits = logits.to(torch::kFloat);
-    const auto loss = softmax_cross_entropy(logits, batch.target_output.masked_select(batch.target_mask),
-                                            options_.label_smoothing);
+  // Batches in one update: --accumulate in each of the processes.
+  int64_t batches_per_update() const { return options_.accumulate * comm_.size(); }
+
+  // One update on the next group of the epoch's batches: batches_per_update() of them,
+  // fewer at the end of an epoch. Rank r takes the group's batches r, r + N, r + 2N, ...,
+  // so N processes compute what one process with --accumulate N does. The update's
+  // gradient is that of the mean loss per target token over the whole group: each
+  // batch's mean loss is weighted by its share of the group's target tokens, and the
+  // ranks' gradients are summed. A loss that is not finite, or far above a uniform
+  // guess's, stops training before the update reaches a save.
+  void train_update(const std::vector<size_t>& order) {
+    const auto update_start = Clock::now();  // tokens/s counts batching too
+    const int64_t first = state_.next_batch;
+    const int64_t group = std::min<int64_t>(batches_per_update(), static_cast<int64_t>(order.size()) - first);
+    int64_t update_tokens = 0;
+    for (int64_t j = 0; j < group; ++j) update_tokens += batch_target_tokens_[order[first + j]];
     set_learning_rate(state_.step + 1);
     optimizer_.clear_gradients();
-    loss.backward();
+    double local_loss = 0.0;  // this rank's share of the update's mean loss
+    for (int64_t j = comm_.rank(); j < group; j += comm_.size()) {
+      const Batch batch = make_batch(examples_, batches_[order[first + j]], options_.device);
+      // Logits only at real target tokens: (N, V) against the N targets; float32 for the
+      // loss whatever the precision of the products.
+      torch::Tensor logits;
+      {
+        const MixedPrecisionScope mixed(options_.precision);
+        logits = model_.model->forward(batch.source, batch.target_input, true, batch.target_mask).logits;
+      }
+      logits = logits.to(torch::kFloat);
+      auto loss = softmax_cross_entropy(logits, batch.target_output.masked_select(batch.target_mask),
+                                        options_.label_smoothing);
+      const double weight = static_cast<double>(batch.target_tokens) / static_cast<double>(update_tokens);
+      if (group > 1) loss = loss * weight;
+      loss.backward();
+      local_loss += loss.item<double>();
+    }
+    const double loss_value = agree_after_backward(local_loss);
     // Clipping scales the gradients inside the Adam update, not in a pass of its own.
     const double grad_scale =
         options_.clip_norm > 0 ? clip_coefficient(model_.model->parameters(), options_.clip_norm) : 1.0;
-    const double loss_value = loss.item<double>();
     check_loss(loss_value);
     optimizer_.step_scaled(grad_scale);
     state_.step += 1;
-    state_.next_batch += 1;
-    window_loss_ += loss_value * static_cast<double>(batch.target_tokens);
-    window_tokens_ += batch.target_tokens;
-    throughput_.add(seconds_since(step_start), batch.target_tokens);
+    state_.next_batch += group;
+    window_loss_ += loss_value * static_cast<double>(update_tokens);
+    window_tokens_ += update_tokens;
+    throughput_.add(seconds_since(update_start), update_tokens);
     reporter_->update(snapshot(loss_value));
+  }
+
+  // Alone: the loss as it is. In a group: the gradients and the loss summed over the
+  // ranks, and the flags every rank stops or saves on, in one small sum beside them.
+  double agree_after_backward(double local_loss) {
+    if (!comm_.distributed()) return local_loss;
+    const bool out_of_time = options_.time_budget_s > 0 && elapsed() >= options_.time_budget_s;
+    auto shared = torch::tensor({local_loss, InterruptGuard::requested() ? 1.0 : 0.0, out_of_time ? 1.0 : 0.0,
+                                 comm_.is_root() && save_due_by_clock() ? 1.0 : 0.0},
+                                torch::kFloat64);
+    auto pending = comm_.all_reduce_sum_async(shared);
+    const auto reduce_start = Clock::now();
+    reducer_->reduce();
+    pending.wait();
+    reduce_seconds_ += seconds_since(reduce_start);
+    reduced_updates_ += 1;
+    agreed_.interrupted = shared[1].item<double>() > 0;
+    agreed_.out_of_time = shared[2].item<double>() > 0;
+    agreed_.save_due = shared[3].item<double>() > 0;
+    return shared[0].item<double>();
   }
 
   // Every reason to stop after a step, in the order they are checked: a signal, early
   // stopping at a step-scheduled validation, --max-steps, --time-budget.
   std::optional<Stop> after_step() {
-    if (InterruptGuard::requested()) {
-      return Stop{std::string("interrupted by ") + (InterruptGuard::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT"),
+    const bool interrupted = comm_.distributed() ? agreed_.interrupted : InterruptGuard::requested();
+    if (interrupted) {
+      const int signal = InterruptGuard::signal_number();
+      return Stop{std::string("interrupted by ") +
+                      (signal == SIGTERM ? "SIGTERM" : signal == SIGINT ? "SIGINT" : "a signal to another process"),
                   /*interrupted=*/true};
     }
     if (options_.valid_every > 0 && state_.step % options_.valid_every == 0) {
       if (validate_and_save()) return patience_stop();
-    } else if (save_due()) {
-      save(/*best=*/!has_validation());
+    } else {
+      if (options_.log_every > 0 && state_.step % options_.log_every == 0) log_training_row();
+      if (save_due()) save(/*best=*/!has_validation());
     }
     return limit_reached();
   }
@@ -239,7 +370,12 @@ class TrainingRun {
     if (options_.max_steps > 0 && state_.step >= options_.max_steps) {
       return Stop{"reached --max-steps " + std::to_string(options_.max_steps)};
     }
-    if (options_.time_budget_s > 0 && elapsed() >= options_.time_budget_s) {
+    // Ranks read their clocks at different moments: they stop on the time they agreed
+    // on after the update (before the first, on the saved time alone).
+    const bool out_of_time = !comm_.distributed() ? elapsed() >= options_.time_budget_s
+                             : throughput_.empty()  ? state_.elapsed_s >= options_.time_budget_s
+                                                    : agreed_.out_of_time;
+    if (options_.time_budget_s > 0 && out_of_time) {
       return Stop{fmt::format("reached --time-budget {:.0f}s", options_.time_budget_s)};
     }
     return std::nullopt;
@@ -260,6 +396,9 @@ class TrainingRun {
   // A scheduled save (--save-every-steps, --save-every-minutes) is due.
   bool save_due() const {
     if (options_.save_every_steps > 0 && state_.step % options_.save_every_steps == 0) return true;
+    return comm_.distributed() ? agreed_.save_due : save_due_by_clock();
+  }
+  bool save_due_by_clock() const {
     return options_.save_every_minutes > 0 && seconds_since(last_save_) >= 60.0 * options_.save_every_minutes;
   }
 
@@ -302,14 +441,16 @@ class TrainingRun {
     return s;
   }
 
-  // The validation set scored as the best metric asks (fp32 products, eval mode).
-  EvaluationResult validate() {
+  // The validation set scored as the best metric asks (fp32 products, eval mode); shared
+  // among the ranks unless rank 0 validates alone (`shared` false).
+  EvaluationResult validate(bool shared = true) {
     model_.model->eval();
     const ProductPoolScope fp32_products(ProductPool::Blas);
     EvaluationOptions evaluation;
     evaluation.batch_tokens = options_.batch_tokens;
     evaluation.batch_size = options_.valid_batch_size;
-    const EvaluationResult result = evaluate(model_, valid_pairs_, evaluation);
+    const EvaluationResult result =
+        shared ? evaluate_shared(model_, valid_pairs_, evaluation, comm_) : evaluate(model_, valid_pairs_, evaluation);
     model_.model->train();
     return result;
   }
@@ -317,13 +458,8 @@ class TrainingRun {
   // Validates (when there is a validation set), logs a row, saves; returns true when
   // early stopping says to stop.
   bool validate_and_save() {
-    last_validated_step_ = state_.step;
-    TrainingLogRow row;
-    row.step = state_.step;
-    row.epoch = state_.epoch;
-    row.train_loss = window_tokens_ > 0 ? window_loss_ / static_cast<double>(window_tokens_) : NAN;
-    window_loss_ = 0.0;
-    window_tokens_ = 0;
+    state_.validated_step = state_.step;
+    TrainingLogRow row = take_training_row();
     row.valid_loss = row.valid_exact = row.valid_bleu = NAN;
     bool improved = true;
     if (has_validation()) {
@@ -361,6 +497,31 @@ class TrainingRun {
     return options_.patience > 0 && state_.bad_validations >= options_.patience;
   }
 
+  // A --log-every row: the training loss since the previous row.
+  void log_training_row() {
+    TrainingLogRow row = take_training_row();
+    row.valid_loss = row.valid_exact = row.valid_bleu = NAN;
+    row.tokens_per_s = throughput_.tokens_per_s();
+    row.elapsed_s = elapsed();
+    state_.log.push_back(row);
+  }
+
+  // A new log row with the training loss since the previous row. A --log-every row of
+  // this same step (an epoch's last update) gives way to the validation row.
+  TrainingLogRow take_training_row() {
+    TrainingLogRow row;
+    row.step = state_.step;
+    row.epoch = state_.epoch;
+    row.train_loss = window_tokens_ > 0 ? window_loss_ / static_cast<double>(window_tokens_) : NAN;
+    if (window_tokens_ == 0 && !state_.log.empty() && state_.log.back().step == state_.step) {
+      row.train_loss = state_.log.back().train_loss;
+      state_.log.pop_back();
+    }
+    window_loss_ = 0.0;
+    window_tokens_ = 0;
+    return row;
+  }
+
   // Averages the kept checkpoints into model.avg.pt; when that scores better on the
   // validation data than the best checkpoint, it becomes model.best.pt. The model in
   // memory goes back to the last weights.
@@ -384,7 +545,7 @@ class TrainingRun {
     save.add(roles::kWeightsAveraged, averaged);
     nlohmann::json record = {{"checkpoints", state_.checkpoints}, {"step", state_.step}};
     if (has_validation()) {
-      const EvaluationResult result = validate();
+      const EvaluationResult result = validate(/*shared=*/false);
       const double score = metric_score(result);
       // The average becomes the best model when it beats the best checkpoint on the best
       // metric or on validation loss: BLEU on a validation set of a thousand sentences
@@ -435,14 +596,17 @@ class TrainingRun {
     manifest_ = save.commit(state_.step);
     last_save_ = Clock::now();
     // The log under a fixed name, for people and scripts; heed reads the manifest's.
-    write_file_atomically(model_files::train_log_copy(options_.out_dir),
-                          read_file(options_.out_dir + "/" + manifest_->files.at(roles::kTrainLog).file));
+    write_file_atomically(model_files::train_log_copy(options_.out_dir), format_training_log(state_.log));
   }
 
   // Saves the whole training state as one unit (model_dir/manifest.h): the weights as
   // the last (and, when `best`, the best) weights, the optimizer, the random generator,
   // progress and log; then the manifest. Files of a kept checkpoint stay.
+  // Only rank 0 writes; the others keep count.
   void save(bool best) {
+    saved_step_ = state_.step;
+    last_save_ = Clock::now();
+    if (!comm_.is_root()) return;
     const std::string& dir = options_.out_dir;
     SaveTransaction save(dir, manifest_ ? &*manifest_ : nullptr);
     if (manifest_) {
@@ -481,17 +645,23 @@ class TrainingRun {
   LoadedModel& model_;
   const std::vector<SentencePair>& valid_pairs_;
   TrainOptions options_;
+  Communicator& comm_;
   FusedAdam optimizer_;
+  std::unique_ptr<GradientReducer> reducer_;  // several processes only
+  AgreedFlags agreed_;                         // of the last update (several processes)
+  double reduce_seconds_ = 0.0;                // waiting for the gradient sums
+  int64_t reduced_updates_ = 0;
   std::vector<EncodedPair> examples_;
   std::vector<std::vector<size_t>> batches_;
+  std::vector<int64_t> batch_target_tokens_;  // per batch of batches_
   TrainingState state_;
   Clock::time_point start_ = Clock::now();
   ProgressReporter* reporter_ = nullptr;
   double window_loss_ = 0.0;  // training loss since the last log row, summed over tokens
   int64_t window_tokens_ = 0;
   ThroughputMeter throughput_;
-  int64_t last_validated_step_ = -1;
-  std::optional<Manifest> manifest_;  // of the last save
+  int64_t saved_step_ = -1;           // of the last save (rank 0 writes it)
+  std::optional<Manifest> manifest_;  // of the last save, on rank 0
   Clock::time_point last_save_ = Clock::now();
 };
 
@@ -499,28 +669,38 @@ class TrainingRun {
 
 TrainResult train(LoadedModel& model, const std::vector<SentencePair>& train_pairs,
                   const std::vector<SentencePair>& valid_pairs, const TrainOptions& options,
-                  bool resume) {
+                  bool resume, Communicator& communicator) {
   if (train_pairs.empty()) throw Error("the training data holds no sentence pairs");
   if (options.lr_schedule == LrScheduleKind::Plateau && valid_pairs.empty()) {
     throw Error("--lr-schedule plateau needs validation data (--valid)");
   }
-  create_directories(options.out_dir);
+  const bool writes = communicator.is_root();
+  if (writes) create_directories(options.out_dir);
   torch::manual_seed(options.seed);
   model.model->to(options.device);
-  if (!resume) {
+  if (!resume && writes) {
     model.config.training = options.to_json();
     save_config(options.out_dir, model.config);
     save_text_files(options.out_dir, model);
   }
-  TrainingRun run(model, train_pairs, valid_pairs, options);
-  if (resume) {
-    run.resume();
-  } else {
-    run.save_initial_state();
+  TrainingRun run(model, train_pairs, valid_pairs, options, communicator);
+  if (writes) {
+    if (resume) {
+      run.resume();
+    } else {
+      run.save_initial_state();
+    }
   }
+  run.synchronize(resume);
   TrainResult result = run.run();
   model.model->eval();
   return result;
+}
+
+TrainResult train(LoadedModel& model, const std::vector<SentencePair>& train_pairs,
+                  const std::vector<SentencePair>& valid_pairs, const TrainOptions& options, bool resume) {
+  Communicator alone;
+  return train(model, train_pairs, valid_pairs, options, resume, alone);
 }
 
 }  // namespace heed

@@ -16,6 +16,7 @@
 
 #include "core/sentence_pair.h"
 #include "model_dir/model_directory.h"
+#include "parallel/communicator.h"
 #include "train/train_options.h"
 
 namespace heed {
@@ -34,5 +35,18 @@ struct TrainResult {
 TrainResult train(LoadedModel& model, const std::vector<SentencePair>& train_pairs,
                   const std::vector<SentencePair>& valid_pairs, const TrainOptions& options,
                   bool resume);
+
+// Data-parallel training, one call per process of `communicator`'s group, each with the
+// same data and options. Rank 0 alone writes the model directory (and, with `resume`,
+// reads it): it holds `model` as above; the others hold the same description (config,
+// vocabularies), and every rank starts from rank 0's weights, optimizer and progress.
+// Rank r of N takes batches r, r+N, ... of each update's group of N x --accumulate
+// batches of the schedule one process follows, and the gradients are summed over the
+// ranks: N processes compute what one process with --accumulate N computes. Validation
+// is shared among the ranks; stopping (limits, patience, signals) is agreed after each
+// update, so no rank waits for another that has left.
+TrainResult train(LoadedModel& model, const std::vector<SentencePair>& train_pairs,
+                  const std::vector<SentencePair>& valid_pairs, const TrainOptions& options,
+                  bool resume, Communicator& communicator);
 
 }  // namespace heed

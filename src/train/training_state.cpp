@@ -28,6 +28,7 @@ nlohmann::json TrainingState::to_json() const {
   nlohmann::json json = {{"step", step},
                          {"epoch", epoch},
                          {"next_batch", next_batch},
+                         {"validated_step", validated_step},
                          {"has_best", has_best},
                          {"best_score", best_score},
                          {"best_loss", std::isfinite(best_loss) ? nlohmann::json(best_loss) : nlohmann::json()},
@@ -47,6 +48,8 @@ TrainingState TrainingState::from_json(const nlohmann::json& json, const std::st
     s.step = integer("step");
     s.epoch = integer("epoch");
     s.next_batch = integer("next_batch");
+    // Saves from before the field: the trainer then reads it off the log.
+    if (json.contains("validated_step")) s.validated_step = integer("validated_step");
     s.has_best = json.at("has_best").get<bool>();
     s.best_score = json.at("best_score").get<double>();
     s.bad_validations = integer("bad_validations");

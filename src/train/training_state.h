@@ -20,6 +20,7 @@ struct TrainingState {
   int64_t step = 0;
   int64_t epoch = 0;            // 0-based epoch in progress
   int64_t next_batch = 0;       // position in that epoch's batch order
+  int64_t validated_step = -1;  // the step of the last validation (or validation-less log of one)
   bool has_best = false;
   double best_score = 0.0;      // of the best metric; higher is better (loss is negated)
   double best_loss = INFINITY;  // validation loss of the best checkpoint

@@ -1,0 +1,81 @@
+// Where a process stands in a group: torchrun's variables and their checks.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "parallel/world.h"
+#include "util/error.h"
+
+namespace heed {
+namespace {
+
+// Sets the variables for one test and removes them afterwards.
+class Environment {
+ public:
+  explicit Environment(std::initializer_list<std::pair<std::string, std::string>> variables)
+      : variables_(variables) {
+    for (const auto& [name, value] : variables_) setenv(name.c_str(), value.c_str(), 1);
+  }
+  ~Environment() {
+    for (const auto& [name, value] : variables_) unsetenv(name.c_str());
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> variables_;
+};
+
+TEST(World, TorchrunVariablesSetRankSizeAndMeetingPoint) {
+  const Environment env({{"RANK", "3"}, {"WORLD_SIZE", "4"}, {"LOCAL_RANK", "1"}, {"MASTER_ADDR", "node0"},
+                         {"MASTER_PORT", "29555"}});
+  const WorldSpec world = world_from_environment();
+  EXPECT_EQ(world.rank, 3);
+  EXPECT_EQ(world.world_size, 4);
+  EXPECT_EQ(world.local_rank, 1);
+  EXPECT_EQ(world.master_addr, "node0");
+  EXPECT_EQ(world.master_port, 29555);
+  EXPECT_FALSE(world.agent_store);
+  EXPECT_TRUE(world.distributed());
+  EXPECT_NO_THROW(check_world(world));
+}
+
+TEST(World, WithoutVariablesTheDefaultsStay) {
+  WorldSpec base;
+  base.master_port = 1234;
+  const WorldSpec world = world_from_environment(base);
+  EXPECT_EQ(world.rank, 0);
+  EXPECT_EQ(world.world_size, 1);
+  EXPECT_EQ(world.master_port, 1234);
+  EXPECT_FALSE(world.distributed());
+}
+
+TEST(World, TorchrunsAgentStoreIsJoinedUnderItsAttemptPrefix) {
+  const Environment env({{"TORCHELASTIC_USE_AGENT_STORE", "True"}, {"TORCHELASTIC_RESTART_COUNT", "2"}});
+  const WorldSpec world = world_from_environment();
+  EXPECT_TRUE(world.agent_store);
+  EXPECT_EQ(world.store_prefix, "/worker/attempt_2");
+}
+
+TEST(World, AMalformedVariableIsNamed) {
+  const Environment env({{"MASTER_PORT", "29x"}});
+  try {
+    world_from_environment();
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "environment variable MASTER_PORT='29x' is not an integer in [1, 65535]");
+  }
+}
+
+TEST(World, ARankOutsideTheWorldIsAnError) {
+  WorldSpec world;
+  world.world_size = 2;
+  world.rank = 2;
+  try {
+    check_world(world);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "--rank 2 is outside [0, 2) (--world-size 2)");
+  }
+}
+
+}  // namespace
+}  // namespace heed
