@@ -9,9 +9,11 @@
 #
 #   scripts/multi30k.sh [--models "gru-bahdanau transformer"] [--budget 1800]
 #                       [--reference] [--reference-budget 1500] [--skip-heed] [--threads 2]
-#                       [--out runs/multi30k] [--precision fp32|bf16]
+#                       [--out runs/multi30k] [--precision fp32|bf16] [--nproc N]
 #
 # --precision overrides the recipe's training precision (heed train --precision).
+# --nproc N trains on N processes (heed train --nproc; each with --threads / N threads):
+# the effective batch is N times the recipe's, as a user who adds --nproc gets.
 #
 # Prints one result line per system and writes results.tsv in the output directory.
 # Runs one training at a time: on a 2-core machine two would halve each other's budget.
@@ -25,6 +27,7 @@ reference_budget=1500
 threads=2
 out=runs/multi30k
 precision_flags=()
+nproc=1
 while (($#)); do
   case "$1" in
     --models) models=$2; shift 2 ;;
@@ -35,6 +38,7 @@ while (($#)); do
     --threads) threads=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --precision) precision_flags=(--precision "$2"); shift 2 ;;
+    --nproc) nproc=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -64,18 +68,20 @@ score() {
 for model in $models; do
   ((skip_heed)) && break
   recipe=data/recipes/multi30k-$model.toml
-  dir=$out/heed-$model
+  name=heed-$model
+  ((nproc > 1)) && name=$name-nproc$nproc
+  dir=$out/$name
   rm -rf "$dir"
-  echo "== heed $model: $recipe, ${budget}s" >&2
-  $heed train --config "$recipe" --time-budget "$budget" --threads "$threads" "${precision_flags[@]}" --out "$dir" 2> "$out/heed-$model.log" \
-    || { tail -5 "$out/heed-$model.log" >&2; exit 1; }
-  $heed translate --model "$dir" --threads "$threads" < "$test_src" > "$out/heed-$model.test2016.en"
-  read -r bleu chrf < <(score "$out/heed-$model.test2016.en")
+  echo "== heed $model: $recipe, ${budget}s, $nproc process(es)" >&2
+  $heed train --config "$recipe" --time-budget "$budget" --threads "$threads" --nproc "$nproc" \
+    "${precision_flags[@]}" --out "$dir" 2> "$out/$name.log" || { tail -5 "$out/$name.log" >&2; exit 1; }
+  $heed translate --model "$dir" --threads "$threads" < "$test_src" > "$out/$name.test2016.en"
+  read -r bleu chrf < <(score "$out/$name.test2016.en")
   $heed eval --model "$dir" --test-src "$test_src" --test-tgt "$test_ref" --tokenize none --threads "$threads" \
-    > "$out/heed-$model.eval.txt"
-  steps=$(python3 -c "import json;print(json.load(open('$dir/progress.json'))['step'])" 2>/dev/null || echo "?")
-  printf 'heed\t%s\t%s\t%s\t%s\t%s steps\n' "$model" "$budget" "$bleu" "$chrf" "$steps" >> "$results"
-  echo "heed $model: BLEU $bleu chrF2 $chrf (test2016, greedy, ${budget}s, $steps steps)"
+    > "$out/$name.eval.txt"
+  steps=$(python3 -c "import json;print(json.load(open('$dir/MANIFEST.json'))['step'])" 2>/dev/null || echo "?")
+  printf 'heed\t%s\t%s\t%s\t%s\t%s steps, %s process(es)\n' "$model" "$budget" "$bleu" "$chrf" "$steps" "$nproc" >> "$results"
+  echo "heed $model: BLEU $bleu chrF2 $chrf (test2016, greedy, ${budget}s, $steps steps, $nproc process(es))"
 done
 
 if ((reference)); then

@@ -1,16 +1,21 @@
 // Data-parallel gradients: after each rank's backward pass, every parameter's gradient
 // becomes the sum of all ranks' gradients.
 //
-// Gradients are packed into flat float32 buckets of about `bucket_bytes` each (in the
-// reverse order of the parameters, the order in which the backward pass produces them)
-// and every bucket's all-reduce is started before the first is waited for, so packing a
-// bucket overlaps the transfer of the one before. A parameter without a gradient on this
-// rank (a rank with no batch in an update's last group) contributes zeros.
+// Gradients are summed in flat float32 buckets of about `bucket_bytes` each, filled in
+// the reverse order of the parameters, which is about the order in which the backward
+// pass finishes them. With overlap (the default), a bucket's sum starts during the
+// backward pass, from a hook on each parameter's gradient accumulator, as soon as every
+// gradient in it is final; the transfer then runs beside the rest of the backward pass,
+// as in PyTorch's DistributedDataParallel. Buckets always start in index order on every
+// rank (a bucket ready early waits for the ones before it), as Gloo needs the same order
+// of operations everywhere. A parameter without a gradient on this rank (unused, or a
+// rank with no batch in an update's last group) contributes zeros when reduce() finishes.
 #pragma once
 
 #include <torch/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "parallel/communicator.h"
@@ -22,22 +27,26 @@ class GradientReducer {
   static constexpr int64_t kDefaultBucketBytes = int64_t{25} << 20;  // as PyTorch DDP
 
   GradientReducer(std::vector<torch::Tensor> parameters, Communicator& communicator,
-                  int64_t bucket_bytes = kDefaultBucketBytes);
+                  int64_t bucket_bytes = kDefaultBucketBytes, bool overlap = true);
+  ~GradientReducer();
 
-  // Sums the gradients over ranks, in place. Collective.
+  // The next backward pass is this rank's last before reduce(): buckets may start as
+  // their gradients become final. (Without this call reduce() does all the work.)
+  void prepare_final_backward();
+
+  // Sums the gradients over ranks, in place: starts the buckets not started yet, waits
+  // for all. Collective.
   void reduce();
 
-  size_t bucket_count() const { return buckets_.size(); }
+  size_t bucket_count() const;
   int64_t element_count() const;
+  // Buckets whose sum started during the last backward pass (overlap at work).
+  size_t started_early() const;
+
+  struct State;
 
  private:
-  struct Bucket {
-    std::vector<size_t> parameters;  // indices into parameters_
-    torch::Tensor flat;              // (elements) float32
-  };
-  std::vector<torch::Tensor> parameters_;
-  Communicator& communicator_;
-  std::vector<Bucket> buckets_;
+  std::shared_ptr<State> state_;
 };
 
 }  // namespace heed

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <csignal>
 #include <cmath>
 #include <filesystem>
@@ -105,7 +106,13 @@ class TrainingRun {
       for (size_t i : batch) tokens += static_cast<int64_t>(examples_[i].target.size()) + 1;  // with </s>
       batch_target_tokens_.push_back(tokens);
     }
-    if (comm_.distributed()) reducer_ = std::make_unique<GradientReducer>(model.model->parameters(), comm_);
+    if (comm_.distributed()) {
+      // For benchmarks: HEED_GRADIENT_OVERLAP=0 sums the gradients after the backward pass.
+      const char* overlap = std::getenv("HEED_GRADIENT_OVERLAP");
+      reducer_ = std::make_unique<GradientReducer>(model.model->parameters(), comm_,
+                                                   GradientReducer::kDefaultBucketBytes,
+                                                   overlap == nullptr || std::string(overlap) != "0");
+    }
   }
 
   // The state of the last save besides the weights, which the caller loaded with the
@@ -262,6 +269,10 @@ class TrainingRun {
                    1000.0 * reduce_seconds_ / static_cast<double>(reduced_updates_),
                    static_cast<double>(reducer_->element_count()) * 4.0 / 1e6, reducer_->bucket_count());
     }
+    if (reducer_) {
+      spdlog::info("gradient buckets started during the last backward pass: {} of {}", reducer_->started_early(),
+                   reducer_->bucket_count());
+    }
     TrainResult result;
     result.steps = state_.step;
     result.epochs_completed = state_.epoch;
@@ -295,7 +306,8 @@ class TrainingRun {
     set_learning_rate(state_.step + 1);
     optimizer_.clear_gradients();
     double local_loss = 0.0;  // this rank's share of the update's mean loss
-    for (int64_t j = comm_.rank(); j < group; j += comm_.size()) {
+    const int64_t ranks = comm_.size();
+    for (int64_t j = comm_.rank(); j < group; j += ranks) {
       const Batch batch = make_batch(examples_, batches_[order[first + j]], options_.device);
       // Logits only at real target tokens: (N, V) against the N targets; float32 for the
       // loss whatever the precision of the products.
@@ -309,6 +321,8 @@ class TrainingRun {
                                         options_.label_smoothing);
       const double weight = static_cast<double>(batch.target_tokens) / static_cast<double>(update_tokens);
       if (group > 1) loss = loss * weight;
+      // The gradient sums may start during this rank's last backward pass of the update.
+      if (reducer_ && j + ranks >= group) reducer_->prepare_final_backward();
       loss.backward();
       local_loss += loss.item<double>();
     }

@@ -142,5 +142,37 @@ TEST(GradientReducer, SumsGradientsInBucketsAndCountsMissingOnesAsZero) {
   });
 }
 
+TEST(GradientReducer, OverlappedSumsStartDuringTheBackwardPassAndEqualTheSumsAfterIt) {
+  on_ranks(2, [](Communicator& c) {
+    torch::manual_seed(7);  // the same weights on both ranks
+    auto first = torch::randn({64, 32}).requires_grad_();
+    auto second = torch::randn({32, 8}).requires_grad_();
+    auto unused = torch::zeros({5}, torch::requires_grad());
+    const auto input = torch::full({4, 64}, static_cast<float>(c.rank() + 1));
+    auto loss_of = [&] { return input.matmul(first).tanh().matmul(second).square().sum(); };
+    // Reference: the sums after the backward pass.
+    // 1024-byte buckets: (second), (first), (unused), in the parameters' reverse order.
+    GradientReducer after({unused, first, second}, c, 1024, /*overlap=*/false);
+    loss_of().backward();
+    after.reduce();
+    const auto expected_first = first.grad().clone(), expected_second = second.grad().clone();
+    first.mutable_grad() = torch::Tensor();
+    second.mutable_grad() = torch::Tensor();
+    unused.mutable_grad() = torch::Tensor();
+    // Two accumulated backward passes of half the loss, the second armed.
+    GradientReducer during({unused, first, second}, c, 1024, /*overlap=*/true);
+    (0.5 * loss_of()).backward();
+    during.prepare_final_backward();
+    (0.5 * loss_of()).backward();
+    // `second` and `first` are final during the pass; `unused` never is.
+    EXPECT_EQ(during.bucket_count(), 3u);
+    EXPECT_EQ(during.started_early(), 2u);
+    during.reduce();
+    EXPECT_TRUE(torch::allclose(first.grad(), expected_first, 1e-5, 1e-6));
+    EXPECT_TRUE(torch::allclose(second.grad(), expected_second, 1e-5, 1e-6));
+    EXPECT_TRUE(torch::equal(unused.grad(), torch::zeros({5})));
+  });
+}
+
 }  // namespace
 }  // namespace heed
