@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libtorch-dev libcli11-dev libspdlog-dev libgtest-dev nlohmann-json3-dev libtomlplusplus-dev
   libsentencepiece-dev
+  libcpp-httplib-dev  # heed serve
   libgloo-dev  # the headers of the Gloo transport under LibTorch's c10d (training on several processes)
   libopenblas0-pthread  # LibTorch's matrix products run ~15x slower on the reference BLAS
 )

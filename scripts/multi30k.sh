@@ -73,7 +73,7 @@ for model in $models; do
   dir=$out/$name
   rm -rf "$dir"
   echo "== heed $model: $recipe, ${budget}s, $nproc process(es)" >&2
-  $heed train --config "$recipe" --time-budget "$budget" --threads "$threads" --nproc "$nproc" \
+  $heed train --config "$recipe" --time-budget "$budget" --threads $((threads > nproc ? threads / nproc : 1)) --nproc "$nproc" \
     "${precision_flags[@]}" --out "$dir" 2> "$out/$name.log" || { tail -5 "$out/$name.log" >&2; exit 1; }
   $heed translate --model "$dir" --threads "$threads" < "$test_src" > "$out/$name.test2016.en"
   read -r bleu chrf < <(score "$out/$name.test2016.en")

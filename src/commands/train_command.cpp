@@ -152,18 +152,23 @@ TrainingData read_training_data(const TrainCommandOptions& o) {
 
 // What rank 0 hands the other ranks: the resolved training options and the model's
 // description, or the error that stopped rank 0 before it got there.
-std::string model_handoff(const TrainOptions& training, const LoadedModel& model) {
-  return "ok\n" + training.to_json().dump() + "\n" + pack_model_description(model);
+std::string model_handoff(const TrainOptions& training, const LoadedModel& model, bool resume) {
+  return std::string(resume ? "resume" : "new") + "\n" + training.to_json().dump() + "\n" +
+         pack_model_description(model);
 }
 
 // Ranks other than 0: the same data, rank 0's options and model; rank 0 writes the
 // directory, so these need not see it.
-void run_train_rank(TrainCommandOptions& o, const torch::Device& device, Communicator& comm, bool resume) {
+void run_train_rank(TrainCommandOptions& o, const torch::Device& device, Communicator& comm) {
   TrainingData data = read_training_data(o);
   const std::string handoff = comm.share_from_root("model", "", kModelPatience);
-  if (handoff.rfind("ok\n", 0) != 0) throw Error("rank 0 stopped: " + handoff.substr(handoff.find('\n') + 1));
-  const size_t options_end = handoff.find('\n', 3);
-  const nlohmann::json stored = nlohmann::json::parse(handoff.substr(3, options_end - 3));
+  const size_t kind_end = handoff.find('\n');
+  const std::string kind = handoff.substr(0, kind_end);
+  if (kind != "new" && kind != "resume") throw Error("rank 0 stopped: " + handoff.substr(kind_end + 1));
+  // Rank 0 decides: its directory is the one trained (or resumed).
+  const bool resume = kind == "resume";
+  const size_t options_end = handoff.find('\n', kind_end + 1);
+  const nlohmann::json stored = nlohmann::json::parse(handoff.substr(kind_end + 1, options_end - kind_end - 1));
   TrainOptions training;
   training.set_from_json(stored);
   // The same command line everywhere: a flag this rank was given must agree with rank 0.
@@ -238,14 +243,14 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   if (comm->distributed()) {
     if (!comm->is_root()) {
       spdlog::set_level(spdlog::level::warn);  // rank 0 reports for all
-      run_train_rank(o, device, *comm, resume);
+      run_train_rank(o, device, *comm);
       return;
     }
     spdlog::info("rank 0 of {} training processes", comm->size());
   }
   try {
     run_train_root(o, cmd, device, *comm, resume);
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {
     // Ranks still waiting for the model are told why it will not come (later, they
     // notice rank 0's exit in their next collective operation).
     if (comm->distributed()) {
@@ -330,7 +335,7 @@ void run_train_root(TrainCommandOptions& o, const CLI::App& cmd, const torch::De
     log_vocabularies(vocabularies);
     model = create_model(spec, std::move(vocabularies));
   }
-  if (comm.distributed()) comm.share_from_root("model", model_handoff(training, model), kModelPatience);
+  if (comm.distributed()) comm.share_from_root("model", model_handoff(training, model, resume), kModelPatience);
   data.train.pairs = drop_long(std::move(data.train.pairs), model, o.max_length);
   heed::train(model, data.train.pairs, data.valid.pairs, training, resume, comm);
 }

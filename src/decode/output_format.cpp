@@ -85,20 +85,25 @@ void write_translations(std::ostream& out, size_t id, const std::string& source,
         out << '\n';
       }
       return;
-    case OutputFormat::Jsonl: {
-      nlohmann::json json;
-      json["id"] = id;
-      json["source"] = source;
-      json["source_tokens"] = nbest.front().source_tokens;
-      json.update(hypothesis_json(nbest.front(), options));
-      if (options.all_hypotheses) {
-        json["nbest"] = nlohmann::json::array();
-        for (const auto& translation : nbest) json["nbest"].push_back(hypothesis_json(translation, options));
-      }
-      out << json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    case OutputFormat::Jsonl:
+      out << translation_json(id, source, nbest, options).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+          << '\n';
       return;
-    }
   }
+}
+
+nlohmann::json translation_json(size_t id, const std::string& source, const std::vector<Translation>& nbest,
+                                const OutputOptions& options) {
+  nlohmann::json json;
+  json["id"] = id;
+  json["source"] = source;
+  json["source_tokens"] = nbest.front().source_tokens;
+  json.update(hypothesis_json(nbest.front(), options));
+  if (options.all_hypotheses) {
+    json["nbest"] = nlohmann::json::array();
+    for (const auto& translation : nbest) json["nbest"].push_back(hypothesis_json(translation, options));
+  }
+  return json;
 }
 
 }  // namespace heed

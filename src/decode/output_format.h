@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "util/options.h"
 #include "decode/alignment.h"
 #include "decode/translator.h"
@@ -47,5 +49,10 @@ struct OutputOptions {
 // Writes the n-best list (best first) of input line `id` in the chosen format.
 void write_translations(std::ostream& out, size_t id, const std::string& source,
                         const std::vector<Translation>& nbest, const OutputOptions& options);
+
+// The jsonl object of one input line (what write_translations writes as one line of
+// the jsonl format): `heed serve` answers with the same fields.
+nlohmann::json translation_json(size_t id, const std::string& source, const std::vector<Translation>& nbest,
+                                const OutputOptions& options);
 
 }  // namespace heed

@@ -198,3 +198,16 @@ std::string Communicator::share_from_root(const std::string& key, const std::str
 }
 
 }  // namespace heed
+
+namespace heed {
+
+void Communicator::wait_for_root(std::chrono::seconds patience) {
+  if (!group_) return;
+  share_from_root("root-done/" + std::to_string(++root_waits_), "", patience);
+  // Then a barrier: rank 0 may run the store, and must not leave (at the end of
+  // training) before every rank has read the key.
+  auto barrier = torch::zeros({1});
+  all_reduce_sum(barrier);
+}
+
+}  // namespace heed

@@ -71,6 +71,9 @@ class Communicator {
   // others wait up to `patience`. A rank 0 that dies ends the wait at once when it runs
   // the store, or through the launcher that runs it.
   std::string share_from_root(const std::string& key, const std::string& value, std::chrono::seconds patience);
+  // The other ranks wait, up to `patience`, until rank 0 has called this too: after work
+  // only rank 0 does (a save), which may outlast --dist-timeout. Collective; a barrier.
+  void wait_for_root(std::chrono::seconds patience);
 
   struct Group;  // the c10d store and process group (communicator.cpp)
 
@@ -79,6 +82,7 @@ class Communicator {
   int rank_ = 0;
   int size_ = 1;
   double timeout_s_ = 0.0;
+  int64_t root_waits_ = 0;  // names each wait_for_root's store key
 };
 
 }  // namespace heed

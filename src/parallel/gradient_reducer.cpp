@@ -132,6 +132,11 @@ void GradientReducer::prepare_final_backward() {
 }
 
 void GradientReducer::reduce() {
+  start();
+  wait();
+}
+
+void GradientReducer::start() {
   State& s = *state_;
   if (!s.communicator->distributed()) return;
   if (!s.armed) {
@@ -140,23 +145,29 @@ void GradientReducer::reduce() {
   }
   s.armed = false;
   // Buckets with a gradient that never became final (a parameter this pass did not
-  // reach) start now, in order.
+  // reach, or no backward pass on this rank) start now, in order.
   for (size_t b = s.next_start; b < s.buckets.size(); ++b) {
     if (!s.buckets[b].packed) s.pack(s.buckets[b]);
   }
   s.start_packed();
+}
+
+void GradientReducer::wait() {
+  State& s = *state_;
+  if (!s.communicator->distributed()) return;
   for (auto& bucket : s.buckets) {
     bucket.pending.wait();
     int64_t offset = 0;
     for (size_t i : bucket.parameters) {
       auto& p = s.parameters[i];
       const auto summed = bucket.flat.narrow(0, offset, p.numel()).view(p.sizes());
+      offset += p.numel();
+      if (!p.requires_grad()) continue;  // frozen: no gradient, no update
       if (p.grad().defined()) {
         p.mutable_grad().copy_(summed);
       } else {
         p.mutable_grad() = summed.clone();
       }
-      offset += p.numel();
     }
   }
 }

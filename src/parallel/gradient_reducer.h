@@ -34,9 +34,14 @@ class GradientReducer {
   // their gradients become final. (Without this call reduce() does all the work.)
   void prepare_final_backward();
 
-  // Sums the gradients over ranks, in place: starts the buckets not started yet, waits
-  // for all. Collective.
+  // Sums the gradients over ranks, in place: start() then wait(). Collective.
   void reduce();
+  // Starts the buckets not started during the backward pass, in order. Between start()
+  // and wait() a rank may start other collective operations: every rank has then
+  // started all its buckets first, whether or not it ran a backward pass.
+  void start();
+  // Waits for every bucket's sum and writes it into the gradients.
+  void wait();
 
   size_t bucket_count() const;
   int64_t element_count() const;

@@ -1,11 +1,12 @@
 #include "parallel/launcher.h"
 
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -113,10 +114,18 @@ void run_workers(const LaunchSpec& spec) {
   for (int rank = 0; rank < spec.processes; ++rank) {
     std::vector<std::string> environment = worker_environment(rank, spec.processes, port);
     std::vector<char*> envp = pointers(environment);
-    pid_t pid = -1;
-    const int error = posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), envp.data());
-    if (error != 0) {
-      spawn_error = "cannot start training process " + std::to_string(rank) + ": " + std::strerror(error);
+    const pid_t launcher = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      // Only async-signal-safe calls until exec. A worker outlives no launcher (one
+      // killed by the OOM killer, say): it gets SIGTERM, saves and stops.
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != launcher) ::_exit(1);
+      ::execve("/proc/self/exe", argv.data(), envp.data());
+      ::_exit(127);
+    }
+    if (pid < 0) {
+      spawn_error = "cannot start training process " + std::to_string(rank) + ": " + std::strerror(errno);
       break;
     }
     workers[static_cast<size_t>(rank)] = Worker{pid, true, 0};
@@ -168,6 +177,21 @@ void run_workers(const LaunchSpec& spec) {
   sigaction(SIGTERM, &old_term, nullptr);
 
   if (!spawn_error.empty()) throw Error(spawn_error);
+  // Workers that a passed-on signal ended before they could take it (while reading data,
+  // say): an interrupted run, ended as one process would end, not a failure to report.
+  if (forwarded > 0) {
+    bool only_signalled = true, any_signalled = false;
+    for (const auto& worker : workers) {
+      const int status = worker.status;
+      const bool by_signal = WIFSIGNALED(status) && WTERMSIG(status) == g_last_signal.load();
+      only_signalled = only_signalled && ((WIFEXITED(status) && WEXITSTATUS(status) == 0) || by_signal);
+      any_signalled = any_signalled || by_signal;
+    }
+    if (only_signalled && any_signalled) {
+      ::signal(g_last_signal.load(), SIG_DFL);
+      ::raise(g_last_signal.load());
+    }
+  }
   // Workers killed by a signal first: they are the cause, the others' errors the effect.
   std::string failures;
   for (const bool signalled : {true, false}) {

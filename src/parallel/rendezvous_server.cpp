@@ -21,7 +21,8 @@ RendezvousServer::RendezvousServer(double timeout_s) : store_(std::make_unique<S
     options.timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000.0));
     store_->store = c10::make_intrusive<c10d::TCPStore>("127.0.0.1", options);
   } catch (const std::exception& e) {
-    throw Error(std::string("cannot start a rendezvous store on 127.0.0.1: ") + e.what());
+    const std::string what = e.what();
+    throw Error("cannot start a rendezvous store on 127.0.0.1: " + what.substr(0, what.find('\n')));
   }
   port_ = store_->store->getPort();
 }

@@ -19,7 +19,9 @@ std::string format_duration(double seconds) {
 }
 
 ProgressReporter::ProgressReporter(double log_every_s)
-    : terminal_(::isatty(STDERR_FILENO) != 0), log_every_s_(log_every_s) {}
+    // No bar where info lines are off (-q, and the ranks of a group other than rank 0).
+    : terminal_(::isatty(STDERR_FILENO) != 0 && spdlog::default_logger()->should_log(spdlog::level::info)),
+      log_every_s_(log_every_s) {}
 
 void ProgressReporter::update(const ProgressSnapshot& s) {
   const bool known = s.fraction_done > 0.0;

@@ -35,6 +35,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// How long the other ranks wait for what rank 0 does alone (reading and writing the model
+// directory): a disk, not a peer, sets that time.
+constexpr std::chrono::seconds kRootWorkPatience{3600};
+
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
@@ -161,6 +165,7 @@ class TrainingRun {
   // and on --resume the same optimizer and progress. Collective; nothing to do alone.
   void synchronize(bool resumed) {
     if (!comm_.distributed()) return;
+    comm_.wait_for_root(kRootWorkPatience);  // rank 0's resume or first save
     check_same_data();
     for (auto& tensor : model_.model->parameters()) comm_.broadcast(tensor);
     for (auto& tensor : model_.model->buffers()) comm_.broadcast(tensor);
@@ -194,7 +199,9 @@ class TrainingRun {
   // A new model's first save, before any step: a run killed at any moment leaves a
   // directory that loads and resumes.
   void save_initial_state() {
-    save(/*best=*/false);
+    saved_step_ = state_.step;
+    last_save_ = Clock::now();
+    write_save(/*best=*/false);  // rank 0 alone, before the others join in synchronize()
   }
 
   // All ranks must read the same sentence pairs: they follow one batch schedule.
@@ -348,9 +355,12 @@ class TrainingRun {
     auto shared = torch::tensor({local_loss, InterruptGuard::requested() ? 1.0 : 0.0, out_of_time ? 1.0 : 0.0,
                                  comm_.is_root() && save_due_by_clock() ? 1.0 : 0.0},
                                 torch::kFloat64);
-    auto pending = comm_.all_reduce_sum_async(shared);
+    // Every rank starts its gradient buckets before the flags, so the operations pair up
+    // in the same order whether or not a rank had a batch in this update.
     const auto reduce_start = Clock::now();
-    reducer_->reduce();
+    reducer_->start();
+    auto pending = comm_.all_reduce_sum_async(shared);
+    reducer_->wait();
     pending.wait();
     reduce_seconds_ += seconds_since(reduce_start);
     reduced_updates_ += 1;
@@ -364,17 +374,21 @@ class TrainingRun {
   // stopping at a step-scheduled validation, --max-steps, --time-budget.
   std::optional<Stop> after_step() {
     const bool interrupted = comm_.distributed() ? agreed_.interrupted : InterruptGuard::requested();
+    const bool validation_due = options_.valid_every > 0 && state_.step % options_.valid_every == 0;
+    // The update's --log-every row, unless a validation row (which carries the same loss) follows.
+    if (options_.log_every > 0 && state_.step % options_.log_every == 0 && (interrupted || !validation_due)) {
+      log_training_row();
+    }
     if (interrupted) {
       const int signal = InterruptGuard::signal_number();
       return Stop{std::string("interrupted by ") +
                       (signal == SIGTERM ? "SIGTERM" : signal == SIGINT ? "SIGINT" : "a signal to another process"),
                   /*interrupted=*/true};
     }
-    if (options_.valid_every > 0 && state_.step % options_.valid_every == 0) {
+    if (validation_due) {
       if (validate_and_save()) return patience_stop();
-    } else {
-      if (options_.log_every > 0 && state_.step % options_.log_every == 0) log_training_row();
-      if (save_due()) save(/*best=*/!has_validation());
+    } else if (save_due()) {
+      save(/*best=*/!has_validation());
     }
     return limit_reached();
   }
@@ -616,11 +630,16 @@ class TrainingRun {
   // Saves the whole training state as one unit (model_dir/manifest.h): the weights as
   // the last (and, when `best`, the best) weights, the optimizer, the random generator,
   // progress and log; then the manifest. Files of a kept checkpoint stay.
-  // Only rank 0 writes; the others keep count.
+  // Only rank 0 writes; the others keep count, and wait for it through the store, where
+  // a slow disk is no reason to give up (a collective would wait only --dist-timeout).
   void save(bool best) {
     saved_step_ = state_.step;
     last_save_ = Clock::now();
-    if (!comm_.is_root()) return;
+    if (comm_.is_root()) write_save(best);
+    comm_.wait_for_root(kRootWorkPatience);
+  }
+
+  void write_save(bool best) {
     const std::string& dir = options_.out_dir;
     SaveTransaction save(dir, manifest_ ? &*manifest_ : nullptr);
     if (manifest_) {

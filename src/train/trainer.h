@@ -5,7 +5,9 @@
 //
 // Determinism: batches are cut once (length-sorted) and their order is shuffled per
 // epoch from (seed, epoch); dropout draws from LibTorch's generator seeded with `seed`.
-// Same seed and thread count give the same loss curve.
+// Same seed and thread count give the same loss curve. An update takes the next
+// N x --accumulate batches of that order (N processes, see the second train() below) and
+// follows the gradient of their mean loss per target token.
 #pragma once
 
 #include <cstdint>

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
 
 namespace heed {
 
@@ -79,38 +81,41 @@ void OptionReader::fail(const OptionInfo& info, const std::string& requirement, 
   throw Error(flag_name(info.key) + " " + requirement + " (got " + got.dump() + ")");
 }
 
+namespace {
+
+// The integer a JSON number holds exactly: 3.0 from a hand-edited file is one, 3.5 is
+// not. None when it does not fit an int64_t, except with `wrap_unsigned`: an unsigned
+// value above INT64_MAX is kept bit for bit (for uint64_t fields).
+std::optional<int64_t> whole_number(const nlohmann::json& value, bool wrap_unsigned) {
+  if (value.is_number_unsigned()) {
+    const uint64_t number = value.get<uint64_t>();
+    if (!wrap_unsigned && number > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return static_cast<int64_t>(number);
+  }
+  if (value.is_number_integer()) return value.get<int64_t>();
+  // Not static_cast<int64_t>(get<double>()) of any double: near INT64_MAX that rounds up
+  // to 2^63, out of range (undefined behaviour).
+  if (value.is_number_float()) {
+    const double number = value.get<double>();
+    if (std::nearbyint(number) == number && std::fabs(number) < 9e15) return static_cast<int64_t>(number);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 void OptionReader::read_integer(int64_t& field, const OptionInfo& info, double min, bool unsigned_field) {
   const nlohmann::json* item = take(info.key);
   if (item == nullptr) return;
   Range range = info.range;
   range.min = std::max(range.min, min);
-  // 3.0 from a hand-edited file is an integer; 3.5 is not.
-  const bool integral = item->is_number_integer() ||
-                        (item->is_number_float() && std::nearbyint(item->get<double>()) == item->get<double>() &&
-                         std::fabs(item->get<double>()) < 9e15);
-  // An integer above INT64_MAX would wrap round to a negative int64_t field.
-  const bool fits = unsigned_field || !item->is_number_unsigned() ||
-                    item->get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  if (!integral || !fits || !in_range(item->get<double>(), range)) fail(info, range_requirement(range, true), *item);
-  // Not static_cast<int64_t>(get<double>()) of an integer: near INT64_MAX that rounds up
-  // to 2^63, out of range (undefined behaviour).
-  if (item->is_number_unsigned()) {
-    field = static_cast<int64_t>(item->get<uint64_t>());
-  } else if (item->is_number_integer()) {
-    field = item->get<int64_t>();
-  } else {
-    field = static_cast<int64_t>(item->get<double>());  // whole and within +-9e15 (above)
-  }
+  const std::optional<int64_t> value = whole_number(*item, unsigned_field);
+  if (!value || !in_range(item->get<double>(), range)) fail(info, range_requirement(range, true), *item);
+  field = *value;
 }
 
 int64_t json_integer(const nlohmann::json& value, const std::string& what) {
-  const bool too_large = value.is_number_unsigned() &&
-                         value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  if (value.is_number_integer() && !too_large) return value.get<int64_t>();
-  if (value.is_number_float()) {
-    const double number = value.get<double>();
-    if (std::nearbyint(number) == number && std::fabs(number) < 9e15) return static_cast<int64_t>(number);
-  }
+  if (const auto number = whole_number(value, /*wrap_unsigned=*/false)) return *number;
   throw Error(what + " must be an integer (got " + value.dump() + ")");
 }
 

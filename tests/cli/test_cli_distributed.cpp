@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "parallel/rendezvous_server.h"
 #include "support/run_heed.h"
 #include "support/saved_state.h"
 
@@ -36,6 +37,23 @@ int free_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
   ::close(fd);
   return ntohs(address.sin_port);
+}
+
+// The step of the directory's last save, -1 while there is none (or while a save replaces
+// the files between the two reads).
+int64_t saved_step(const std::string& dir) {
+  try {
+    return testing::saved_progress(dir)["step"].get<int64_t>();
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+// The torchrun variables of rank `rank` of 2 joining a store this test keeps (as
+// torchrun's agent keeps one), so that no port has to be guessed free.
+std::string agent_variables(int rank, const RendezvousServer& server) {
+  return "env RANK=" + std::to_string(rank) + " WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" +
+         std::to_string(server.port()) + " TORCHELASTIC_USE_AGENT_STORE=True ";
 }
 
 // The rows of train_log.csv as fields.
@@ -147,6 +165,22 @@ TEST_F(CliDistributed, TwoProcessesFollowTheAccumulateTwoCurveForEveryModel) {
   }
 }
 
+TEST_F(CliDistributed, AProcessWithoutABatchInAnUpdateTakesPartAndAddsNothing) {
+  // Four pairs, one batch per epoch: rank 1 of 2 never has a batch, in any update.
+  ASSERT_EQ(run_heed("data dates --count 4 --seed 5 --out " + (dir_ / "tiny.tsv")).exit_code, 0);
+  auto args = [&](const std::string& out) {
+    return "train --train " + (dir_ / "tiny.tsv") + " --tokenizer char --emb 16 --hidden 32 --attention-size 16"
+           " --dropout 0 --log-every 1 --epochs 3 --seed 4 --threads 1 --out " + out;
+  };
+  const std::string one = dir_ / "tiny-one", two = dir_ / "tiny-two";
+  const auto alone = run_heed(args(one));
+  ASSERT_EQ(alone.exit_code, 0) << alone.err;
+  const auto pair = run_heed(args(two) + " --nproc 2");
+  ASSERT_EQ(pair.exit_code, 0) << pair.err;
+  ASSERT_EQ(log_rows(two).size(), 3u);
+  expect_same_curve(one, two);
+}
+
 TEST_F(CliDistributed, ResumingWithAnotherProcessCountContinuesTheSameCurve) {
   const std::string reference = dir_ / "reference", resumed = dir_ / "resumed";
   ASSERT_EQ(run_heed(train_args("gru-bahdanau", reference) + " --accumulate 2 --max-steps 12 --threads 1").exit_code, 0);
@@ -182,7 +216,7 @@ TEST_F(CliDistributed, AKilledWorkerEndsTheRunWithAnErrorAndTheLastSaveLoads) {
   // Once a save after the first updates is on disk, one worker is killed.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (std::chrono::steady_clock::now() < deadline &&
-         !(fs::exists(out + "/MANIFEST.json") && testing::saved_progress(out)["step"].get<int64_t>() >= 5)) {
+         saved_step(out) < 5) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   const auto workers = children_of(launcher);
@@ -204,15 +238,36 @@ TEST_F(CliDistributed, AKilledWorkerEndsTheRunWithAnErrorAndTheLastSaveLoads) {
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
 }
 
+TEST_F(CliDistributed, SigtermToTheLauncherStopsEveryWorkerAtOneUpdateAndSaves) {
+  const std::string out = dir_ / "stopped";
+  const pid_t launcher = start(std::string(HEED_BINARY) + " " + train_args("gru-bahdanau", out) +
+                               " --nproc 2 --threads 1 --max-steps 100000 --save-every-steps 5 2>" + dir_ / "launcher.err");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline &&
+         saved_step(out) < 5) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(launcher, SIGTERM);
+  const int exit_code = wait_for(launcher, std::chrono::seconds(60));
+  const std::string err = testing::read_text(dir_ / "launcher.err");
+  EXPECT_EQ(exit_code, 0) << err;
+  EXPECT_NE(err.find("stopped: interrupted by SIGTERM"), std::string::npos) << err;
+  EXPECT_EQ(err.find("heed: error"), std::string::npos) << err;
+  // The save is of the update both processes stopped at: the last logged step.
+  const auto rows = log_rows(out);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(testing::saved_progress(out)["step"], std::stoll(rows.back()[0]));
+  EXPECT_EQ(run_heed("translate --model " + out, "3 may 1979\n").exit_code, 0);
+}
+
 TEST_F(CliDistributed, ARankThatReadOtherDataStopsEveryRank) {
   ASSERT_EQ(run_heed("data dates --count 1200 --seed 9 --out " + (dir_ / "other.tsv")).exit_code, 0);
-  const int port = free_port();
-  const std::string common = " WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port) + " ";
+  const RendezvousServer server(60.0);
   const std::string args = train_args("gru-bahdanau", dir_ / "mixed") + " --max-steps 4 --threads 1";
   std::string other = args;
   other.replace(other.find(dir_ / "train.tsv"), (dir_ / "train.tsv").size(), dir_ / "other.tsv");
-  const pid_t first = start("env RANK=0" + common + HEED_BINARY + " " + args + " 2>" + dir_ / "r0.err");
-  const pid_t second = start("env RANK=1" + common + HEED_BINARY + " " + other + " 2>" + dir_ / "r1.err");
+  const pid_t first = start(agent_variables(0, server) + HEED_BINARY + " " + args + " 2>" + dir_ / "r0.err");
+  const pid_t second = start(agent_variables(1, server) + HEED_BINARY + " " + other + " 2>" + dir_ / "r1.err");
   EXPECT_EQ(wait_for(first, std::chrono::seconds(60)), 1);
   EXPECT_EQ(wait_for(second, std::chrono::seconds(60)), 1);
   for (const char* file : {"r0.err", "r1.err"}) {
@@ -223,9 +278,10 @@ TEST_F(CliDistributed, ARankThatReadOtherDataStopsEveryRank) {
 }
 
 TEST_F(CliDistributed, ARankThatNeverArrivesIsAnErrorWithinTheTimeout) {
+  const RendezvousServer server(60.0);
   const auto started = std::chrono::steady_clock::now();
   const auto alone = run_heed(train_args("gru-bahdanau", dir_ / "alone") + " --max-steps 4 --world-size 2 --rank 0"
-                              " --master-port " + std::to_string(free_port()) + " --dist-timeout 2");
+                              " --master-port " + std::to_string(server.port()) + " --dist-timeout 2");
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
   EXPECT_EQ(alone.exit_code, 1);
   EXPECT_EQ(testing::split_lines(alone.err).size(), 1u) << alone.err;

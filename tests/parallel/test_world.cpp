@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "parallel/world.h"
 #include "util/error.h"
@@ -9,19 +12,32 @@
 namespace heed {
 namespace {
 
-// Sets the variables for one test and removes them afterwards.
+// Sets the variables for one test and restores them afterwards. Every variable heed
+// reads is set (to "" unless given: the same as unset), so the test does not depend on
+// the environment it runs in.
 class Environment {
  public:
-  explicit Environment(std::initializer_list<std::pair<std::string, std::string>> variables)
-      : variables_(variables) {
-    for (const auto& [name, value] : variables_) setenv(name.c_str(), value.c_str(), 1);
+  explicit Environment(std::initializer_list<std::pair<std::string, std::string>> variables) {
+    for (const char* name : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT",
+                             "TORCHELASTIC_USE_AGENT_STORE", "TORCHELASTIC_RESTART_COUNT"}) {
+      const char* old = std::getenv(name);
+      saved_.emplace_back(name, old == nullptr ? std::nullopt : std::optional<std::string>(old));
+      setenv(name, "", 1);
+    }
+    for (const auto& [name, value] : variables) setenv(name.c_str(), value.c_str(), 1);
   }
   ~Environment() {
-    for (const auto& [name, value] : variables_) unsetenv(name.c_str());
+    for (const auto& [name, value] : saved_) {
+      if (value) {
+        setenv(name.c_str(), value->c_str(), 1);
+      } else {
+        unsetenv(name.c_str());
+      }
+    }
   }
 
  private:
-  std::vector<std::pair<std::string, std::string>> variables_;
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
 };
 
 TEST(World, TorchrunVariablesSetRankSizeAndMeetingPoint) {
@@ -39,6 +55,7 @@ TEST(World, TorchrunVariablesSetRankSizeAndMeetingPoint) {
 }
 
 TEST(World, WithoutVariablesTheDefaultsStay) {
+  const Environment env({});
   WorldSpec base;
   base.master_port = 1234;
   const WorldSpec world = world_from_environment(base);

@@ -1,0 +1,131 @@
+// heed serve: model directories behind an HTTP JSON API (serve/translation_api.h) and
+// LibreTranslate's endpoints, with requests of many clients batched together.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "commands/commands.h"
+#include "commands/runtime_options.h"
+#include "serve/http_server.h"
+#include "serve/translation_api.h"
+#include "util/error.h"
+
+namespace heed {
+
+namespace {
+
+struct ServeCommandOptions {
+  std::vector<std::string> models;  // DIR or NAME=DIR
+  HttpOptions http;
+  BatchingLimits batching;
+  ApiLimits api;
+  RuntimeOptions runtime;
+};
+
+// NAME=DIR, or DIR named after its last path component.
+std::pair<std::string, std::string> name_and_directory(const std::string& spec) {
+  const size_t equals = spec.find('=');
+  if (equals != std::string::npos && equals > 0 && !std::filesystem::exists(spec)) {
+    return {spec.substr(0, equals), spec.substr(equals + 1)};
+  }
+  std::string dir = spec;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return {std::filesystem::path(dir).filename().string(), spec};
+}
+
+std::atomic<int> g_stop_signal{0};
+void on_stop_signal(int number) { g_stop_signal = number; }
+
+void run_serve(ServeCommandOptions& o) {
+  const torch::Device device = o.runtime.apply();
+  std::vector<ServedModel> models;
+  for (const auto& spec : o.models) {
+    auto [name, dir] = name_and_directory(spec);
+    ServedModel served;
+    served.name = name;
+    served.directory = dir;
+    served.model = load_model_directory(dir, WhichWeights::Best, device);
+    spdlog::info("model {}: {} from {}", name, served.model.config.model, dir);
+    models.push_back(std::move(served));
+  }
+  const TranslationApi api(std::move(models), TranslatorOptions{}, o.batching, o.api);
+  HttpServer server(api, o.http);
+  const int port = server.bind();
+  // SIGINT and SIGTERM, whichever thread they reach, set a flag that a watcher turns into
+  // a stop: the server finishes the requests in flight, then run() returns.
+  struct sigaction action {}, old_int {}, old_term {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  g_stop_signal = 0;
+  sigaction(SIGINT, &action, &old_int);
+  sigaction(SIGTERM, &action, &old_term);
+  std::atomic<bool> done{false};
+  std::thread watcher([&server, &done] {
+    while (!done && g_stop_signal == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (g_stop_signal != 0) {
+      spdlog::info("{}: finishing the requests in flight, then stopping",
+                   g_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      server.stop();
+    }
+  });
+  spdlog::info("serving on http://{}:{}/ (POST /v1/translate, POST /translate, GET /v1/models, GET /health)",
+               o.http.host, port);
+  std::exception_ptr failure;
+  try {
+    server.run();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  done = true;
+  watcher.join();
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+  auto o = std::make_shared<ServeCommandOptions>();
+  auto* cmd = app.add_subcommand("serve", "Translate over HTTP: a JSON API and LibreTranslate's endpoints");
+  cmd->footer(R"(Endpoints (JSON in and out; errors are {"error": "..."} with a 4xx/5xx status):
+  GET  /health         {"status": "ok", "models": [...]}
+  GET  /v1/models      each model's name, registry name, hyperparameters, tokenizers, vocabularies
+  POST /v1/translate   {"text": "..." or [...], "model"?, "beam"?, "nbest"?, "length_penalty"?,
+                        "max_length_ratio"?, "alignment"?: "none|hard|soft", "replace_unknown"?,
+                        "attention"?: "none|cross|all"}  ->  {"model", "translations": [...]}
+                       (each translation has the fields of `heed translate --output jsonl`)
+  POST /translate      LibreTranslate: {"q": "..." or [...], "source", "target"} -> {"translatedText"}
+  GET  /languages      LibreTranslate: the models' language pairs
+
+  curl -s localhost:8080/v1/translate -d '{"text": ["ein hund läuft"], "beam": 5}'
+  curl -s localhost:8080/translate -d q='ein hund läuft' -d source=de -d target=en)");
+  cmd->add_option("--model", o->models, "a model directory to serve, DIR or NAME=DIR (repeat for several; "
+                                        "LibreTranslate clients pick NAME = source-target, e.g. de-en=runs/m30k)")
+      ->required();
+  cmd->add_option("--host", o->http.host, "address to listen on (localhost unless told otherwise)")->capture_default_str();
+  cmd->add_option("--port", o->http.port, "port to listen on (0: any free port)")
+      ->capture_default_str()->check(CLI::Range(0, 65535));
+  cmd->add_option("--max-batch", o->batching.max_batch_sentences, "sentences translated together, from all clients")
+      ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{4096}));
+  cmd->add_option("--max-wait-ms", o->batching.max_wait_ms, "how long a request waits for others to share its batch")
+      ->capture_default_str()->check(CLI::Range(0.0, 10000.0));
+  cmd->add_option("--max-queue", o->batching.max_queue_sentences, "sentences waiting per model; more get 503")
+      ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1} << 24));
+  cmd->add_option("--max-sentences", o->api.max_sentences, "sentences per request; more get 413")
+      ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  cmd->add_option("--max-sentence-bytes", o->api.max_sentence_bytes, "bytes per sentence; longer get 413")
+      ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1} << 24));
+  cmd->add_option("--max-body-bytes", o->http.max_body_bytes, "bytes per request body; larger get 413")
+      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{1} << 30));
+  cmd->add_option("--max-connections", o->http.handler_threads, "requests handled at once (one thread each)")
+      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{4096}));
+  add_runtime_options(cmd, o->runtime);
+  cmd->callback([o] { run_serve(*o); });
+}
+
+}  // namespace heed
