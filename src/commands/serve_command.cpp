@@ -20,6 +20,7 @@ namespace {
 
 struct ServeCommandOptions {
   std::vector<std::string> models;  // DIR or NAME=DIR
+  std::vector<std::string> examples;
   HttpOptions http;
   BatchingLimits batching;
   ApiLimits api;
@@ -49,6 +50,8 @@ void run_serve(ServeCommandOptions& o) {
     served.name = name;
     served.directory = dir;
     served.model = load_model_directory(dir, WhichWeights::Best, device);
+    served.examples = o.examples;
+    for (const auto& example : served.model.config.examples) served.examples.push_back(example);
     spdlog::info("model {}: {} from {}", name, served.model.config.model, dir);
     models.push_back(std::move(served));
   }
@@ -72,7 +75,8 @@ void run_serve(ServeCommandOptions& o) {
       server.stop();
     }
   });
-  spdlog::info("serving on http://{}:{}/ (POST /v1/translate, POST /translate, GET /v1/models, GET /health)",
+  spdlog::info("serving on http://{}:{}/ (the attention explorer; POST /v1/translate, POST /translate, "
+               "GET /v1/models, GET /health)",
                o.http.host, port);
   std::exception_ptr failure;
   try {
@@ -93,6 +97,7 @@ void add_serve_command(CLI::App& app) {
   auto o = std::make_shared<ServeCommandOptions>();
   auto* cmd = app.add_subcommand("serve", "Translate over HTTP: a JSON API and LibreTranslate's endpoints");
   cmd->footer(R"(Endpoints (JSON in and out; errors are {"error": "..."} with a 4xx/5xx status):
+  GET  /               the attention explorer: a page to translate and see every head respond
   GET  /health         {"status": "ok", "models": [...]}
   GET  /v1/models      each model's name, registry name, hyperparameters, tokenizers, vocabularies
   POST /v1/translate   {"text": "..." or [...], "model"?, "beam"?, "nbest"?, "length_penalty"?,
@@ -107,6 +112,8 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--model", o->models, "a model directory to serve, DIR or NAME=DIR (repeat for several; "
                                         "LibreTranslate clients pick NAME = source-target, e.g. de-en=runs/m30k)")
       ->required();
+  cmd->add_option("--example", o->examples, "a sentence the attention explorer (GET /) opens with (repeatable; "
+                                          "the model's validation examples follow)");
   cmd->add_option("--host", o->http.host, "address to listen on (localhost unless told otherwise)")->capture_default_str();
   cmd->add_option("--port", o->http.port, "port to listen on (0: any free port)")
       ->capture_default_str()->check(CLI::Range(0, 65535));

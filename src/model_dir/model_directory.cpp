@@ -137,7 +137,8 @@ nlohmann::json ModelDirectoryConfig::to_json() const {
           {"hyperparameters", hyperparameters},
           {"source", tokenizer_config_json(source_tokenizer)},
           {"target", tokenizer_config_json(target_tokenizer)},
-          {"training", training}};
+          {"training", training},
+          {"examples", examples}};
 }
 
 ModelDirectoryConfig ModelDirectoryConfig::from_json(const nlohmann::json& json,
@@ -155,6 +156,7 @@ ModelDirectoryConfig ModelDirectoryConfig::from_json(const nlohmann::json& json,
     config.source_tokenizer = tokenizer_config_from_json(json.at("source"));
     config.target_tokenizer = tokenizer_config_from_json(json.at("target"));
     config.training = json.value("training", nlohmann::json::object());
+    if (json.contains("examples")) config.examples = json.at("examples").get<std::vector<std::string>>();
     return config;
   } catch (const nlohmann::json::exception& e) {
     throw Error(origin + ": invalid model configuration: " + e.what());

@@ -48,6 +48,7 @@ struct ModelDirectoryConfig {
   TokenizerConfig source_tokenizer;
   TokenizerConfig target_tokenizer;
   nlohmann::json training;          // the training options, for the record
+  std::vector<std::string> examples;  // a few validation sources (heed serve's explorer opens with one)
 
   nlohmann::json to_json() const;
   // Throws heed::Error naming `origin` when fields are missing or of the wrong type,

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <spdlog/spdlog.h>
 
+#include "serve/explorer_page.h"
 #include "util/error.h"
 
 namespace heed {
@@ -57,6 +58,9 @@ HttpServer::HttpServer(const TranslationApi& api, HttpOptions options)
   server.set_read_timeout(static_cast<time_t>(impl_->options.read_timeout_s), 0);
   server.set_write_timeout(static_cast<time_t>(impl_->options.read_timeout_s), 0);
 
+  server.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(explorer_page_html(), "text/html; charset=utf-8");
+  });
   server.Get("/health", [served](const httplib::Request&, httplib::Response& res) { reply(res, served->health()); });
   server.Get("/v1/models", [served](const httplib::Request&, httplib::Response& res) { reply(res, served->models()); });
   server.Post("/v1/translate", [served](const httplib::Request& req, httplib::Response& res) {

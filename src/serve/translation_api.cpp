@@ -174,7 +174,8 @@ ApiResponse TranslationApi::models() const {
                     {"target_tokenizer", tokenizer_config_json(m.config.target_tokenizer)},
                     {"source_vocab_size", m.source_vocab.size()},
                     {"target_vocab_size", m.target_vocab.size()},
-                    {"attention", parts}});
+                    {"attention", parts},
+                    {"examples", entry->served.examples}});
   }
   return {200, {{"models", list}}};
 }

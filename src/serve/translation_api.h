@@ -3,7 +3,7 @@
 //
 //   GET  /health        {"status": "ok", "models": [names]}
 //   GET  /v1/models     each model: name, registry name, hyperparameters, tokenizers,
-//                       vocabulary sizes, attention layout
+//                       vocabulary sizes, attention layout, example sentences
 //   POST /v1/translate  {"model"?, "text": string | [strings], "beam"?, "nbest"?,
 //                        "length_penalty"?, "max_length_ratio"?, "alignment"?: none|hard|soft,
 //                        "replace_unknown"?, "attention"?: none|cross|all}
@@ -47,6 +47,7 @@ struct ServedModel {
   std::string name;       // de-en, or the directory's name
   std::string directory;
   LoadedModel model;
+  std::vector<std::string> examples;  // sentences the explorer offers (serve --example, then config.json's)
 };
 
 class TranslationApi {

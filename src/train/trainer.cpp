@@ -713,6 +713,12 @@ TrainResult train(LoadedModel& model, const std::vector<SentencePair>& train_pai
   model.model->to(options.device);
   if (!resume && writes) {
     model.config.training = options.to_json();
+    // Short validation sources, for whoever explores the model later.
+    model.config.examples.clear();
+    for (const auto& pair : valid_pairs) {
+      if (model.config.examples.size() == 5) break;
+      if (!pair.source.empty() && pair.source.size() <= 200) model.config.examples.push_back(pair.source);
+    }
     save_config(options.out_dir, model.config);
     save_text_files(options.out_dir, model);
   }

@@ -59,7 +59,7 @@ TEST(LoadWeights, DamagedCodeInTheArchiveIsAnErrorNamingTheFile) {
 // Found by fuzz/fuzz_model_json.cpp: format_version was read with nlohmann's get<int>(),
 // undefined behaviour for a number like 1e300.
 TEST(ModelDirectoryConfigJson, FormatVersionMustBeAnInteger) {
-  nlohmann::json json = ModelDirectoryConfig{"gru-bahdanau", nlohmann::json::object(), {}, {}, {}}.to_json();
+  nlohmann::json json = ModelDirectoryConfig{"gru-bahdanau", nlohmann::json::object(), {}, {}, {}, {}}.to_json();
   EXPECT_EQ(ModelDirectoryConfig::from_json(json, "config.json").to_json(), json);
   json["format_version"] = 1e300;
   try {
