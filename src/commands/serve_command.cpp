@@ -13,6 +13,7 @@
 #include "serve/http_server.h"
 #include "serve/translation_api.h"
 #include "util/error.h"
+#include "util/signal_counter.h"
 
 namespace heed {
 
@@ -38,9 +39,6 @@ std::pair<std::string, std::string> name_and_directory(const std::string& spec) 
   return {std::filesystem::path(dir).filename().string(), spec};
 }
 
-std::atomic<int> g_stop_signal{0};
-void on_stop_signal(int number) { g_stop_signal = number; }
-
 void run_serve(ServeCommandOptions& o) {
   const torch::Device device = o.runtime.apply();
   std::vector<ServedModel> models;
@@ -60,18 +58,13 @@ void run_serve(ServeCommandOptions& o) {
   const int port = server.bind();
   // SIGINT and SIGTERM, whichever thread they reach, set a flag that a watcher turns into
   // a stop: the server finishes the requests in flight, then run() returns.
-  struct sigaction action {}, old_int {}, old_term {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  g_stop_signal = 0;
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
+  const SignalCounter signals;
   std::atomic<bool> done{false};
   std::thread watcher([&server, &done] {
-    while (!done && g_stop_signal == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (g_stop_signal != 0) {
+    while (!done && SignalCounter::count() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (SignalCounter::count() != 0) {
       spdlog::info("{}: finishing the requests in flight, then stopping",
-                   g_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+                   SignalCounter::last() == SIGTERM ? "SIGTERM" : "SIGINT");
       server.stop();
     }
   });
@@ -86,8 +79,6 @@ void run_serve(ServeCommandOptions& o) {
   }
   done = true;
   watcher.join();
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
   if (failure) std::rethrow_exception(failure);
 }
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
-#include <thread>
 
 #include "commands/commands.h"
 #include "commands/validators.h"
@@ -226,10 +225,8 @@ void run_train(TrainCommandOptions& o, const CLI::App& cmd) {
   }
   const WorldSpec world = resolve_world(o, cmd);
   // Processes that share a machine share its cores, unless told otherwise.
-  if (cmd.count("--threads") == 0 && world.distributed()) {
-    if (const char* local = std::getenv("LOCAL_WORLD_SIZE"); local != nullptr && std::atoi(local) > 1) {
-      o.runtime.threads = std::max(1, o.runtime.thread_count() / std::atoi(local));
-    }
+  if (cmd.count("--threads") == 0 && world.distributed() && world.local_world_size > 1) {
+    o.runtime.threads = std::max(1, o.runtime.thread_count() / world.local_world_size);
   }
   const torch::Device device = o.runtime.apply();
   const bool resume = !o.resume.empty();

@@ -5,7 +5,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -16,20 +15,13 @@
 
 #include "parallel/rendezvous_server.h"
 #include "util/error.h"
+#include "util/signal_counter.h"
 
 extern char** environ;
 
 namespace heed {
 
 namespace {
-
-std::atomic<int> g_signals{0};
-std::atomic<int> g_last_signal{0};
-
-void on_signal(int number) {
-  g_last_signal = number;
-  g_signals.fetch_add(1);
-}
 
 // The variables a worker is told its place by; inherited copies are replaced.
 const char* const kWorldVariables[] = {"RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR",
@@ -100,12 +92,7 @@ void run_workers(const LaunchSpec& spec) {
   const RendezvousServer rendezvous(spec.timeout_s);
   const int port = rendezvous.port();
 
-  struct sigaction action {}, old_int {}, old_term {};
-  action.sa_handler = on_signal;
-  sigemptyset(&action.sa_mask);
-  g_signals = 0;
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
+  const SignalCounter signals;
 
   std::vector<Worker> workers(static_cast<size_t>(spec.processes));
   std::vector<std::string> arguments = spec.arguments;
@@ -153,11 +140,10 @@ void run_workers(const LaunchSpec& spec) {
     }
     if (running == 0) break;
     // Signals to the launcher go to every worker.
-    const int signals = g_signals.load();
-    if (signals > forwarded) {
-      forwarded = signals;
+    if (SignalCounter::count() > forwarded) {
+      forwarded = SignalCounter::count();
       for (const auto& worker : workers) {
-        if (worker.running) kill(worker.pid, g_last_signal.load());
+        if (worker.running) kill(worker.pid, SignalCounter::last());
       }
     }
     // After a failure the others have --dist-timeout to notice it and stop.
@@ -173,8 +159,6 @@ void run_workers(const LaunchSpec& spec) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
 
   if (!spawn_error.empty()) throw Error(spawn_error);
   // Workers that a passed-on signal ended before they could take it (while reading data,
@@ -183,13 +167,13 @@ void run_workers(const LaunchSpec& spec) {
     bool only_signalled = true, any_signalled = false;
     for (const auto& worker : workers) {
       const int status = worker.status;
-      const bool by_signal = WIFSIGNALED(status) && WTERMSIG(status) == g_last_signal.load();
+      const bool by_signal = WIFSIGNALED(status) && WTERMSIG(status) == SignalCounter::last();
       only_signalled = only_signalled && ((WIFEXITED(status) && WEXITSTATUS(status) == 0) || by_signal);
       any_signalled = any_signalled || by_signal;
     }
     if (only_signalled && any_signalled) {
-      ::signal(g_last_signal.load(), SIG_DFL);
-      ::raise(g_last_signal.load());
+      ::signal(SignalCounter::last(), SIG_DFL);
+      ::raise(SignalCounter::last());
     }
   }
   // Workers killed by a signal first: they are the cause, the others' errors the effect.

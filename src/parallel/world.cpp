@@ -31,6 +31,8 @@ WorldSpec world_from_environment(WorldSpec base) {
   base.world_size = static_cast<int>(integer_variable("WORLD_SIZE", base.world_size, 1, kMaxRanks));
   base.rank = static_cast<int>(integer_variable("RANK", base.rank, 0, kMaxRanks - 1));
   base.local_rank = static_cast<int>(integer_variable("LOCAL_RANK", base.local_rank, 0, kMaxRanks - 1));
+  base.local_world_size =
+      static_cast<int>(integer_variable("LOCAL_WORLD_SIZE", base.local_world_size, 1, kMaxRanks));
   base.master_port = static_cast<int>(integer_variable("MASTER_PORT", base.master_port, 1, 65535));
   if (const char* addr = std::getenv("MASTER_ADDR"); addr != nullptr && *addr != '\0') base.master_addr = addr;
   if (const char* agent = std::getenv("TORCHELASTIC_USE_AGENT_STORE"); agent != nullptr) {

@@ -12,7 +12,8 @@ namespace heed {
 struct WorldSpec {
   int rank = 0;
   int world_size = 1;
-  int local_rank = 0;                    // rank on this machine (logs only: heed trains on the CPU)
+  int local_rank = 0;                    // rank on this machine (heed trains on the CPU: unused)
+  int local_world_size = 1;              // processes on this machine: they share its cores
   std::string master_addr = "127.0.0.1";  // where rank 0 (or the launcher) keeps the rendezvous store
   int master_port = 29500;
   double timeout_s = 60.0;  // the longest one process waits for the others (--dist-timeout)
@@ -25,7 +26,7 @@ struct WorldSpec {
 };
 
 // The torchrun variables of this process's environment (RANK, WORLD_SIZE, LOCAL_RANK,
-// MASTER_ADDR, MASTER_PORT, TORCHELASTIC_USE_AGENT_STORE, TORCHELASTIC_RESTART_COUNT)
+// LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT, TORCHELASTIC_USE_AGENT_STORE, TORCHELASTIC_RESTART_COUNT)
 // over the defaults of `base`. heed::Error naming the variable when one is malformed.
 WorldSpec world_from_environment(WorldSpec base = {});
 

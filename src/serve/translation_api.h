@@ -63,8 +63,6 @@ class TranslationApi {
   ApiResponse libretranslate(const nlohmann::json& parameters) const;
   ApiResponse languages() const;
 
-  const std::vector<std::string>& model_names() const { return names_; }
-
  private:
   struct Entry {
     ServedModel served;

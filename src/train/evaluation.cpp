@@ -54,6 +54,17 @@ TeacherForcedLoss free_running_loss(Seq2SeqModel& model, const std::vector<Encod
 
 namespace {
 
+// Teacher-forced loss sums of `pairs`, on the device the model is on.
+TeacherForcedLoss pairs_loss(const LoadedModel& model, const std::vector<SentencePair>& pairs, int64_t batch_tokens,
+                             bool free_running = false) {
+  const torch::Device device = model.model->parameters().front().device();
+  const TextCodec codec{model.source_tokenizer.get(), &model.source_vocab,
+                        model.target_tokenizer.get(), &model.target_vocab};
+  const auto examples = encode_pairs(pairs, codec);
+  return free_running ? free_running_loss(*model.model, examples, batch_tokens, device)
+                      : teacher_forced_loss(*model.model, examples, batch_tokens, device);
+}
+
 std::vector<std::string> translate_sources(const LoadedModel& model, const std::vector<SentencePair>& pairs,
                                            const EvaluationOptions& options) {
   TranslatorOptions translator_options;
@@ -113,13 +124,10 @@ std::vector<std::string> unpack_strings(const std::string& packed) {
 
 EvaluationResult evaluate(const LoadedModel& model, const std::vector<SentencePair>& pairs,
                           const EvaluationOptions& options) {
-  const torch::Device device = model.model->parameters().front().device();
-  const TextCodec codec{model.source_tokenizer.get(), &model.source_vocab,
-                        model.target_tokenizer.get(), &model.target_vocab};
-  const auto loss = teacher_forced_loss(*model.model, encode_pairs(pairs, codec), options.batch_tokens, device);
+  const auto loss = pairs_loss(model, pairs, options.batch_tokens);
   EvaluationResult result = score(model, pairs, loss, translate_sources(model, pairs, options), options);
   if (options.free_running) {
-    const auto free = free_running_loss(*model.model, encode_pairs(pairs, codec), options.batch_tokens, device);
+    const auto free = pairs_loss(model, pairs, options.batch_tokens, /*free_running=*/true);
     result.free_running_loss = free.mean();
     result.free_running_perplexity = std::exp(result.free_running_loss);
   }
@@ -132,10 +140,7 @@ EvaluationResult evaluate_shared(const LoadedModel& model, const std::vector<Sen
   const size_t ranks = static_cast<size_t>(communicator.size());
   std::vector<SentencePair> shard;
   for (size_t i = static_cast<size_t>(communicator.rank()); i < pairs.size(); i += ranks) shard.push_back(pairs[i]);
-  const torch::Device device = model.model->parameters().front().device();
-  const TextCodec codec{model.source_tokenizer.get(), &model.source_vocab,
-                        model.target_tokenizer.get(), &model.target_vocab};
-  const auto loss = teacher_forced_loss(*model.model, encode_pairs(shard, codec), options.batch_tokens, device);
+  const auto loss = pairs_loss(model, shard, options.batch_tokens);
   auto sums = torch::tensor({loss.total_nll, static_cast<double>(loss.tokens)}, torch::kFloat64);
   communicator.all_reduce_sum(sums);
   TeacherForcedLoss total;

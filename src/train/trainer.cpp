@@ -272,13 +272,11 @@ class TrainingRun {
     reporter.finish();
     if (reduced_updates_ > 0) {
       // Time in the sums includes waiting for the slowest rank's backward pass.
-      spdlog::info("gradient sums: {:.1f} ms per update on average ({:.1f} MB of float32 gradients in {} buckets)",
+      spdlog::info("gradient sums: {:.1f} ms per update on average ({:.1f} MB of float32 gradients in {} buckets, "
+                   "{} of them started during the last backward pass)",
                    1000.0 * reduce_seconds_ / static_cast<double>(reduced_updates_),
-                   static_cast<double>(reducer_->element_count()) * 4.0 / 1e6, reducer_->bucket_count());
-    }
-    if (reducer_) {
-      spdlog::info("gradient buckets started during the last backward pass: {} of {}", reducer_->started_early(),
-                   reducer_->bucket_count());
+                   static_cast<double>(reducer_->element_count()) * 4.0 / 1e6, reducer_->bucket_count(),
+                   reducer_->started_early());
     }
     TrainResult result;
     result.steps = state_.step;
@@ -321,7 +319,7 @@ class TrainingRun {
       torch::Tensor logits;
       {
         const MixedPrecisionScope mixed(options_.precision);
-        logits = model_.model->forward(batch.source, batch.target_input, true, batch.target_mask).logits;
+        logits = model_.model->forward(batch.source, batch.target_input, false, batch.target_mask).logits;
       }
       logits = logits.to(torch::kFloat);
       auto loss = softmax_cross_entropy(logits, batch.target_output.masked_select(batch.target_mask),

@@ -58,9 +58,7 @@ bool run_until_killed(const std::string& args, std::chrono::milliseconds delay, 
 std::vector<std::string> curve(const std::string& dir) {
   std::vector<std::string> rows;
   for (const auto& line : testing::split_lines(testing::read_text(testing::saved_file(dir, "train_log")))) {
-    std::vector<std::string> fields;
-    std::stringstream stream(line);
-    for (std::string field; std::getline(stream, field, ',');) fields.push_back(field);
+    const auto fields = testing::fields_of(line, ",");
     rows.push_back(fields.at(0) + "," + fields.at(3) + "," + fields.at(5));
   }
   return rows;

@@ -20,16 +20,7 @@ namespace {
 using testing::run_heed;
 using testing::split_lines;
 using testing::words_of;
-
-std::vector<std::string> split(const std::string& text, const std::string& separator) {
-  std::vector<std::string> fields;
-  size_t begin = 0;
-  for (size_t end; (end = text.find(separator, begin)) != std::string::npos; begin = end + separator.size()) {
-    fields.push_back(text.substr(begin, end - begin));
-  }
-  fields.push_back(text.substr(begin));
-  return fields;
-}
+using testing::fields_of;
 
 // A copy task over 30 words whose target vocabulary keeps only 8 of them, so the model
 // learns to write <unk> (for --replace-unk).
@@ -67,13 +58,13 @@ TEST_F(CliDecoding, NbestListsParseAsIdHypothesisScore) {
   const auto lines = split_lines(result.out);
   ASSERT_EQ(lines.size(), 9u * 3u);
   for (size_t i = 0; i < lines.size(); ++i) {
-    const auto fields = split(lines[i], " ||| ");
+    const auto fields = fields_of(lines[i], " ||| ");
     ASSERT_EQ(fields.size(), 3u) << lines[i];
     EXPECT_EQ(fields[0], std::to_string(i / 3)) << lines[i];
     const double score = std::stod(fields[2]);
     EXPECT_LT(score, 0.0);
     if (i % 3 != 0) {
-      EXPECT_LE(score, std::stod(split(lines[i - 1], " ||| ")[2])) << "best first";
+      EXPECT_LE(score, std::stod(fields_of(lines[i - 1], " ||| ")[2])) << "best first";
     }
   }
 }
@@ -104,7 +95,7 @@ TEST_F(CliDecoding, OutputDoesNotDependOnBatchSizeOrThreads) {
       continue;
     }
     for (size_t i = 0; i < lines.size(); ++i) {
-      const auto got = split(lines[i], " ||| "), expected = split(reference[i], " ||| ");
+      const auto got = fields_of(lines[i], " ||| "), expected = fields_of(reference[i], " ||| ");
       EXPECT_EQ(got[0], expected[0]) << settings;
       EXPECT_EQ(got[1], expected[1]) << settings << " line " << i;
       EXPECT_NEAR(std::stod(got[2]), std::stod(expected[2]), 1e-5) << settings << " line " << i;
@@ -119,7 +110,7 @@ TEST_F(CliDecoding, HardAlignmentsArePharaohPairsInRange) {
   const auto lines = split_lines(result.out);
   ASSERT_EQ(lines.size(), sources.size());
   for (size_t i = 0; i < lines.size(); ++i) {
-    const auto fields = split(lines[i], " ||| ");
+    const auto fields = fields_of(lines[i], " ||| ");
     ASSERT_EQ(fields.size(), 2u) << lines[i];
     const auto target_words = words_of(fields[0]);
     const auto links = words_of(fields[1]);
@@ -184,7 +175,7 @@ TEST_F(CliDecoding, ReplaceUnkCopiesTheMostAttendedSourceWord) {
   const auto before = split_lines(plain.out), after = split_lines(replaced.out);
   ASSERT_EQ(after.size(), sources.size());
   for (size_t i = 0; i < after.size(); ++i) {
-    const auto fields = split(after[i], " ||| ");
+    const auto fields = fields_of(after[i], " ||| ");
     ASSERT_EQ(fields.size(), 2u);
     const auto words = words_of(fields[0]), original = words_of(before[i]), source = words_of(sources[i]);
     ASSERT_EQ(words.size(), original.size());

@@ -60,13 +60,7 @@ std::string agent_variables(int rank, const RendezvousServer& server) {
 std::vector<std::vector<std::string>> log_rows(const std::string& dir) {
   std::vector<std::vector<std::string>> rows;
   const auto lines = testing::split_lines(testing::read_text(dir + "/train_log.csv"));
-  for (size_t i = 1; i < lines.size(); ++i) {
-    std::vector<std::string> fields;
-    std::stringstream stream(lines[i]);
-    for (std::string field; std::getline(stream, field, ',');) fields.push_back(field);
-    fields.resize(8);
-    rows.push_back(fields);
-  }
+  for (size_t i = 1; i < lines.size(); ++i) rows.push_back(testing::fields_of(lines[i], ","));
   return rows;
 }
 
@@ -146,6 +140,18 @@ class CliDistributed : public ::testing::Test {
            shape + " --tokenizer char --dropout 0 --batch-tokens 300 --valid-every 6 --log-every 1 --seed 4 --out " +
            out;
   }
+  // Starts a long `--nproc 2` run into `out` (stderr to launcher.err) and returns the
+  // launcher's pid once a save after 5 updates is on disk (or after 2 minutes).
+  pid_t start_long_run(const std::string& out) const {
+    const pid_t launcher = start(std::string(HEED_BINARY) + " " + train_args("gru-bahdanau", out) +
+                                 " --nproc 2 --threads 1 --max-steps 100000 --save-every-steps 5 2>" +
+                                 dir_ / "launcher.err");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline && saved_step(out) < 5) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return launcher;
+  }
   testing::TempDir dir_{"heed_dist"};
 };
 
@@ -211,14 +217,8 @@ TEST_F(CliDistributed, ProcessesStartedByHandWithTorchrunVariablesTrainOneDirect
 
 TEST_F(CliDistributed, AKilledWorkerEndsTheRunWithAnErrorAndTheLastSaveLoads) {
   const std::string out = dir_ / "killed";
-  const pid_t launcher = start(std::string(HEED_BINARY) + " " + train_args("gru-bahdanau", out) +
-                               " --nproc 2 --threads 1 --max-steps 100000 --save-every-steps 5 2>" + dir_ / "launcher.err");
+  const pid_t launcher = start_long_run(out);
   // Once a save after the first updates is on disk, one worker is killed.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline &&
-         saved_step(out) < 5) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
   const auto workers = children_of(launcher);
   ASSERT_EQ(workers.size(), 2u);
   ::kill(workers.back(), SIGKILL);
@@ -240,13 +240,7 @@ TEST_F(CliDistributed, AKilledWorkerEndsTheRunWithAnErrorAndTheLastSaveLoads) {
 
 TEST_F(CliDistributed, SigtermToTheLauncherStopsEveryWorkerAtOneUpdateAndSaves) {
   const std::string out = dir_ / "stopped";
-  const pid_t launcher = start(std::string(HEED_BINARY) + " " + train_args("gru-bahdanau", out) +
-                               " --nproc 2 --threads 1 --max-steps 100000 --save-every-steps 5 2>" + dir_ / "launcher.err");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline &&
-         saved_step(out) < 5) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  const pid_t launcher = start_long_run(out);
   ::kill(launcher, SIGTERM);
   const int exit_code = wait_for(launcher, std::chrono::seconds(60));
   const std::string err = testing::read_text(dir_ / "launcher.err");

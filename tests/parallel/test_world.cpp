@@ -18,7 +18,7 @@ namespace {
 class Environment {
  public:
   explicit Environment(std::initializer_list<std::pair<std::string, std::string>> variables) {
-    for (const char* name : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT",
+    for (const char* name : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT",
                              "TORCHELASTIC_USE_AGENT_STORE", "TORCHELASTIC_RESTART_COUNT"}) {
       const char* old = std::getenv(name);
       saved_.emplace_back(name, old == nullptr ? std::nullopt : std::optional<std::string>(old));

@@ -45,6 +45,17 @@ inline std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
+// The fields of `text` between the separators, empty ones included ("a,,b" -> a, "", b).
+inline std::vector<std::string> fields_of(const std::string& text, const std::string& separator) {
+  std::vector<std::string> fields;
+  size_t begin = 0;
+  for (size_t end; (end = text.find(separator, begin)) != std::string::npos; begin = end + separator.size()) {
+    fields.push_back(text.substr(begin, end - begin));
+  }
+  fields.push_back(text.substr(begin));
+  return fields;
+}
+
 // The whitespace-separated words of a line.
 inline std::vector<std::string> words_of(const std::string& text) {
   std::istringstream stream(text);
