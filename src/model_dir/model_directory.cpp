@@ -15,6 +15,7 @@
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/options.h"
+#include "util/strings.h"
 
 namespace heed {
 
@@ -225,9 +226,8 @@ void load_weights(torch::nn::Module& module, const std::string& path, const torc
     // Damaged TorchScript code inside the archive fails in LibTorch's script parser,
     // which throws std::runtime_error, not c10::Error (its message quotes the code on
     // further lines: the first says what is wrong).
-    const std::string what = e.what();
     throw Error(path + ": not a weights file of this model (corrupt, truncated or of another model): " +
-                what.substr(0, what.find('\n')));
+                std::string(first_line(e.what())));
   }
   for (const auto& [name, loaded] : tensor_shapes(module)) {
     const TensorShape& want = expected.at(name);

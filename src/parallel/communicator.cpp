@@ -9,12 +9,13 @@
 #include <cstring>
 
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace heed {
 
 namespace {
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+std::string first_line_of(const std::exception& e) { return std::string(first_line(e.what())); }
 
 bool is_loopback(const std::string& host) {
   return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
@@ -52,7 +53,7 @@ struct Communicator::Group {
   // What a failed collective means, in one line.
   [[noreturn]] void lost(const std::exception& e) const {
     throw Error("rank " + std::to_string(rank) + ": lost contact with the other training processes (one stopped, "
-                "or none answered within --dist-timeout " + seconds_text(timeout_s) + "): " + first_line(e.what()));
+                "or none answered within --dist-timeout " + seconds_text(timeout_s) + "): " + first_line_of(e));
   }
 };
 
@@ -111,7 +112,7 @@ std::unique_ptr<Communicator> Communicator::join(const WorldSpec& world, const t
     if (!world.store_prefix.empty()) store = c10::make_intrusive<c10d::PrefixStore>(world.store_prefix, store);
     group->store = store;
   } catch (const std::exception& e) {
-    throw Error(not_all + " (" + first_line(e.what()) + ")");
+    throw Error(not_all + " (" + first_line_of(e) + ")");
   }
   try {
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);
@@ -120,7 +121,7 @@ std::unique_ptr<Communicator> Communicator::join(const WorldSpec& world, const t
     options->threads = 1;
     group->group = c10::make_intrusive<c10d::ProcessGroupGloo>(group->store, world.rank, world.world_size, options);
   } catch (const std::exception& e) {
-    throw Error(not_all + " (" + first_line(e.what()) + ")");
+    throw Error(not_all + " (" + first_line_of(e) + ")");
   }
   communicator->group_ = std::move(group);
   return communicator;
@@ -193,7 +194,7 @@ std::string Communicator::share_from_root(const std::string& key, const std::str
     const std::vector<uint8_t> shared = group_->store->get(full_key);
     return std::string(shared.begin(), shared.end());
   } catch (const std::exception& e) {
-    throw Error("rank " + std::to_string(rank_) + ": no word from rank 0 (" + first_line(e.what()) + ")");
+    throw Error("rank " + std::to_string(rank_) + ": no word from rank 0 (" + first_line_of(e) + ")");
   }
 }
 

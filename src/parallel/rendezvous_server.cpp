@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace heed {
 
@@ -21,8 +22,7 @@ RendezvousServer::RendezvousServer(double timeout_s) : store_(std::make_unique<S
     options.timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000.0));
     store_->store = c10::make_intrusive<c10d::TCPStore>("127.0.0.1", options);
   } catch (const std::exception& e) {
-    const std::string what = e.what();
-    throw Error("cannot start a rendezvous store on 127.0.0.1: " + what.substr(0, what.find('\n')));
+    throw Error("cannot start a rendezvous store on 127.0.0.1: " + std::string(first_line(e.what())));
   }
   port_ = store_->store->getPort();
 }

@@ -17,4 +17,8 @@ inline std::string_view trim(std::string_view text) {
   return text.substr(begin, end - begin);
 }
 
+// The first line of a message: library exceptions (LibTorch's, Gloo's) add backtraces
+// or quoted code on further lines, and a heed error is one line.
+inline std::string_view first_line(std::string_view text) { return text.substr(0, text.find('\n')); }
+
 }  // namespace heed
