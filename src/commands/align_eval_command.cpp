@@ -44,6 +44,7 @@ struct AlignEvalOptions {
   bool json = false;
   int64_t batch_size = 32;
   RuntimeOptions runtime;
+  Precision precision = Precision::Float32;
 };
 
 // One attention matrix choice and the counts of its links over the corpus.
@@ -174,6 +175,7 @@ void run_align_eval(const AlignEvalOptions& o) {
 
   const torch::Device device = o.runtime.apply();
   const LoadedModel model = load_model_directory(o.model_dir, WhichWeights::Best, device);
+  use_precision(model, o.precision, device);
   const AttentionLayout layout = model.model->attention_layout();
   ScoredHead chosen;
   chosen.head = AlignmentHead{o.layer, o.head};
@@ -247,6 +249,7 @@ void add_align_eval_command(CLI::App& app) {
   cmd->add_option("--output-alignments", o->output_alignments,
                   "write the predicted links (Pharaoh, 0-based, source-target) to FILE, one line per pair");
   add_runtime_options(cmd, o->runtime);
+  add_precision_option(cmd, o->precision);
   cmd->callback([o] { run_align_eval(*o); });
 }
 

@@ -52,6 +52,7 @@ struct DumpOptions {
   double coverage_threshold = 0.1;
   TranslatorOptions translator;
   RuntimeOptions runtime;
+  Precision precision = Precision::Float32;
 };
 
 void run_dump(DumpOptions& o) {
@@ -75,6 +76,7 @@ void run_dump(DumpOptions& o) {
 
   const torch::Device device = o.runtime.apply();
   const LoadedModel model = load_model_directory(o.model_dir, WhichWeights::Best, device);
+  use_precision(model, o.precision, device);
   check_attention_filter(model.model->attention_layout(), filter);
   o.translator.search.return_attention = true;
   const Translator translator(model, o.translator);
@@ -193,6 +195,7 @@ void add_dump_attention_command(CLI::App& app) {
       ->capture_default_str();
   add_translator_options(cmd, o->translator);
   add_runtime_options(cmd, o->runtime);
+  add_precision_option(cmd, o->precision);
   cmd->callback([o, cmd] {
     o->ranked = cmd->count("--beam") > 0 || cmd->count("--nbest") > 0;
     run_dump(*o);

@@ -21,6 +21,7 @@ struct EvalOptions {
   bool json = false;
   EvaluationOptions evaluation;
   RuntimeOptions runtime;
+  Precision precision = Precision::Float32;
 };
 
 void run_eval(const EvalOptions& o) {
@@ -28,6 +29,7 @@ void run_eval(const EvalOptions& o) {
   o.evaluation.search.validate();
   const torch::Device device = o.runtime.apply();
   const LoadedModel model = load_model_directory(o.model_dir, WhichWeights::Best, device);
+  use_precision(model, o.precision, device);
   const Corpus test = o.test.read("--test", {});
   if (test.pairs.empty()) throw Error("--test holds no sentence pairs: nothing to score");
   EvaluationOptions evaluation = o.evaluation;
@@ -74,6 +76,7 @@ void add_eval_command(CLI::App& app) {
       ->capture_default_str()->check(positive());
   add_search_options(cmd, o->evaluation.search);
   add_runtime_options(cmd, o->runtime);
+  add_precision_option(cmd, o->precision);
   cmd->callback([o] { run_eval(*o); });
 }
 

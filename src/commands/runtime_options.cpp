@@ -1,7 +1,11 @@
 #include "commands/runtime_options.h"
 #include "commands/validators.h"
 
+#include <spdlog/spdlog.h>
 #include <torch/cuda.h>
+
+#include "kernels/bf16_gemm.h"
+#include "kernels/int8_gemm.h"
 
 #include "util/error.h"
 #include "util/threads.h"
@@ -21,6 +25,26 @@ void add_threads_option(CLI::App* command) {
   command->add_option_function<int>("--threads", [](const int& n) { set_threads(n); },
                                     "CPU threads (0 = all cores)")
       ->check(non_negative());
+}
+
+void add_precision_option(CLI::App* command, Precision& precision) {
+  add_choice_option(command, "--precision", precision, kPrecisionNames, "precision",
+                    "the linear layers' products: fp32, bf16 (bfloat16 weights and inputs, float32 sums) "
+                    "or int8 (weights quantized per output channel, inputs per row); bf16 and int8 on the CPU");
+}
+
+void use_precision(const LoadedModel& model, Precision precision, const torch::Device& device) {
+  if (precision == Precision::Float32) return;
+  const std::string name = precision_name(precision);
+  if (!device.is_cpu()) throw Error("--precision " + name + " runs on the CPU (use --device cpu)");
+  if (precision == Precision::Int8 && !int8_gemm_uses_vnni()) {
+    spdlog::warn("this CPU lacks AVX-512 VNNI: int8 products run portable code, slower than fp32");
+  }
+  if (precision == Precision::BFloat16 && !bf16_gemm_uses_avx512_bf16()) {
+    spdlog::warn("this CPU lacks AVX512-BF16: bf16 products run portable code, slower than fp32");
+  }
+  model.model->set_precision(precision);
+  use_product_pool(ProductPool::Torch);
 }
 
 void add_search_options(CLI::App* command, SearchOptions& options) {

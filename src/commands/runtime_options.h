@@ -31,6 +31,14 @@ void add_threads_option(CLI::App* command);
 // --beam, --length-penalty and --max-length-ratio.
 void add_search_options(CLI::App* command, SearchOptions& options);
 
+// --precision fp32|bf16|int8 for the subcommands that run a trained model.
+void add_precision_option(CLI::App* command, Precision& precision);
+
+// Packs the loaded model's linear layers for `precision` (models/packed_linear.h) and
+// gives LibTorch's pool the threads (the packed products run on it). heed::Error for a
+// reduced precision on a GPU; a warning when the CPU lacks the instructions it needs.
+void use_precision(const LoadedModel& model, Precision precision, const torch::Device& device);
+
 // --batch-size, the search options, --nbest and --no-cache.
 void add_translator_options(CLI::App* command, TranslatorOptions& options);
 

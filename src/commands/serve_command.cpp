@@ -26,6 +26,7 @@ struct ServeCommandOptions {
   BatchingLimits batching;
   ApiLimits api;
   RuntimeOptions runtime;
+  Precision precision = Precision::Float32;
 };
 
 // NAME=DIR, or DIR named after its last path component.
@@ -48,6 +49,7 @@ void run_serve(ServeCommandOptions& o) {
     served.name = name;
     served.directory = dir;
     served.model = load_model_directory(dir, WhichWeights::Best, device);
+    use_precision(served.model, o.precision, device);
     served.examples = o.examples;
     for (const auto& example : served.model.config.examples) served.examples.push_back(example);
     spdlog::info("model {}: {} from {}", name, served.model.config.model, dir);
@@ -123,6 +125,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--max-connections", o->http.handler_threads, "requests handled at once (one thread each)")
       ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{4096}));
   add_runtime_options(cmd, o->runtime);
+  add_precision_option(cmd, o->precision);
   cmd->callback([o] { run_serve(*o); });
 }
 

@@ -14,6 +14,7 @@
 #include "commands/runtime_options.h"
 #include "decode/output_format.h"
 #include "decode/translator.h"
+#include "models/product_profile.h"
 #include "text/vocabulary.h"
 #include "util/error.h"
 #include "util/line_reader.h"
@@ -30,6 +31,8 @@ struct TranslateCommandOptions {
   std::optional<int64_t> alignment_layer, alignment_head;
   TranslatorOptions translator;
   RuntimeOptions runtime;
+  Precision precision = Precision::Float32;
+  bool profile = false;
 };
 
 void run_translate(TranslateCommandOptions& o) {
@@ -48,6 +51,7 @@ void run_translate(TranslateCommandOptions& o) {
 
   const torch::Device device = o.runtime.apply();
   const LoadedModel model = load_model_directory(o.model_dir, WhichWeights::Best, device);
+  use_precision(model, o.precision, device);
   if (output.alignment != AlignmentKind::None || o.translator.replace_unknown) {
     check_alignment_head(model.model->attention_layout(), output.alignment_head);
   }
@@ -57,6 +61,8 @@ void run_translate(TranslateCommandOptions& o) {
   std::vector<std::string> batch;
   size_t id = 0;
   int64_t output_tokens = 0;  // of the best hypotheses, without </s>
+  std::optional<ProductProfile> profile;
+  if (o.profile) profile.emplace();
   const auto started = std::chrono::steady_clock::now();
   auto flush = [&] {
     const auto results = translator.translate_nbest(batch);
@@ -83,6 +89,12 @@ void run_translate(TranslateCommandOptions& o) {
   spdlog::info("translated {} sentences, {} output tokens in {:.3f} s: {:.2f} sentences/s, {:.1f} tokens/s", id,
                output_tokens, seconds, static_cast<double>(id) / seconds,
                static_cast<double>(output_tokens) / seconds);
+  if (profile) {
+    const ProductTotals products = profile->totals();
+    spdlog::info("matrix products ({}): {} calls, {:.3f} s ({:.1f}% of the time), {:.2f} GFLOP, {:.1f} GFLOP/s",
+                 precision_name(o.precision), products.calls, products.seconds, 100.0 * products.seconds / seconds,
+                 products.flops / 1e9, products.seconds > 0 ? products.flops / products.seconds / 1e9 : 0.0);
+  }
 }
 }  // namespace
 
@@ -105,6 +117,9 @@ void add_translate_command(CLI::App& app) {
   cmd->add_flag("--replace-unk", o->translator.replace_unknown,
                 "replace each <unk> in the output by the most attended source token");
   add_runtime_options(cmd, o->runtime);
+  add_precision_option(cmd, o->precision);
+  cmd->add_flag("--profile", o->profile,
+                "log the time spent in the linear layers' matrix products and their GFLOP/s");
   cmd->callback([o] { run_translate(*o); });
 }
 

@@ -12,7 +12,7 @@ class PrefixState : public DecoderState {
 };
 }  // namespace
 
-RecomputingModel::RecomputingModel(ModelPtr inner) : inner_(std::move(inner)) {}
+RecomputingModel::RecomputingModel(ModelPtr inner) : inner_(std::move(inner)) { precision_ = inner_->precision(); }
 
 ForwardOutput RecomputingModel::forward(const SourceBatch& source, const torch::Tensor& target_input,
                                         bool return_attention, const torch::Tensor& output_mask) {

@@ -17,6 +17,10 @@ class RecomputingModel : public Seq2SeqModel {
   std::unique_ptr<DecoderState> start(const SourceBatch& source, bool return_attention) override;
   StepOutput step(DecoderState& state, const torch::Tensor& tokens, bool return_attention) override;
   void reorder(DecoderState& state, const torch::Tensor& index) override;
+  void set_precision(Precision precision) override {
+    inner_->set_precision(precision);
+    precision_ = precision;
+  }
 
   AttentionLayout attention_layout() const override { return inner_->attention_layout(); }
   std::string name() const override { return inner_->name(); }

@@ -24,9 +24,16 @@ AttentionMemory BahdanauAttentionImpl::prepare(const torch::Tensor& keys,
                                                const torch::Tensor& mask) const {
   // W = [W_k | W_q] column-wise: (A, key_size + query_size).
   const auto w_key = hidden_->weight.narrow(/*dim=*/1, /*start=*/0, key_size_);
+  if (packed_keys_) return {keys, packed_keys_(keys), mask, torch::Tensor()};
   const auto projected = torch::addmm(hidden_->bias, keys.reshape({-1, key_size_}), w_key.t())
                              .view({keys.size(0), keys.size(1), -1});  // (B, S, A)
   return {keys, projected, mask, query_weight().t().contiguous()};  // stored as (Dq, A)
+}
+
+void BahdanauAttentionImpl::set_precision(Precision precision) {
+  packed_keys_ = PackedLinear(hidden_->weight.narrow(/*dim=*/1, /*start=*/0, key_size_), hidden_->bias, precision);
+  packed_query_ = PackedLinear(query_weight(), torch::Tensor(), precision);
+  packed_score_ = PackedLinear(score_->weight, torch::Tensor(), precision);
 }
 
 torch::Tensor BahdanauAttentionImpl::query_weight() const {
@@ -35,7 +42,7 @@ torch::Tensor BahdanauAttentionImpl::query_weight() const {
 
 AdditiveAttentionOutput BahdanauAttentionImpl::forward(const torch::Tensor& query,
                                                        const AttentionMemory& memory) {
-  const auto projected_query = torch::mm(query, memory.query_weight);  // (B, A)
+  const auto projected_query = packed_query_ ? packed_query_(query) : torch::mm(query, memory.query_weight);  // (B, A)
   const auto energies = torch::tanh(memory.projected_keys + projected_query.unsqueeze(1));  // (B, S, A)
   return attend(energies, memory.keys, memory.mask);
 }
@@ -53,7 +60,7 @@ AdditiveAttentionOutput BahdanauAttentionImpl::attend(const torch::Tensor& energ
                                                       const torch::Tensor& keys,
                                                       const torch::Tensor& mask) {
   // Float32 scores for the softmax, also when mixed precision made them bf16.
-  auto scores = score_->forward(energies).squeeze(2).to(torch::kFloat);  // (B, S)
+  auto scores = (packed_score_ ? packed_score_(energies) : score_->forward(energies)).squeeze(2).to(torch::kFloat);  // (B, S)
   scores = scores.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());
   const auto weights = torch::softmax(scores, /*dim=*/1);                     // (B, S)
   // sum_s weights_s k_s as a product and a sum: a batch of (1 x S)(S x Dk) products is

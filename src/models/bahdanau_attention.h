@@ -15,6 +15,8 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/types.h>
 
+#include "models/packed_linear.h"
+
 namespace heed {
 
 // What attention needs from the source side, computed once per sentence batch.
@@ -53,6 +55,11 @@ class BahdanauAttentionImpl : public torch::nn::Module {
   torch::Tensor query_weight() const;
   torch::Tensor score_weight() const { return score_->weight; }
 
+  // Packs W_k (with b), W_q and v for inference at `precision` (packed_linear.h);
+  // Float32 drops the packed copies.
+  void set_precision(Precision precision);
+  bool packed() const { return static_cast<bool>(packed_keys_); }
+
   int64_t key_size() const { return key_size_; }
   int64_t query_size() const { return query_size_; }
 
@@ -64,6 +71,7 @@ class BahdanauAttentionImpl : public torch::nn::Module {
   int64_t query_size_;
   torch::nn::Linear hidden_{nullptr};  // (key_size + query_size) -> attention_size, with bias
   torch::nn::Linear score_{nullptr};   // attention_size -> 1, no bias
+  PackedLinear packed_keys_, packed_query_, packed_score_;  // bf16 / int8 inference only
 };
 TORCH_MODULE(BahdanauAttention);
 

@@ -14,6 +14,19 @@ namespace {
 int64_t encoder_size(const GruBahdanauConfig& config) {
   return config.hidden * (config.bidirectional ? 2 : 1);
 }
+
+// One GRU cell update from its two products, gi = W_ih x + b_ih and gh = W_hh h + b_hh
+// (B, 3H), in ATen's order of operations (as torch::gru_cell computes it):
+//   r = sigmoid(gh_r + gi_r), z = sigmoid(gh_z + gi_z), n = tanh(gi_n + gh_n r),
+//   h' = (h - n) z + n
+torch::Tensor gru_update(const torch::Tensor& gi, const torch::Tensor& gh, const torch::Tensor& h) {
+  const auto i = gi.chunk(3, /*dim=*/1);
+  const auto g = gh.chunk(3, /*dim=*/1);
+  const auto r = torch::sigmoid(g[0] + i[0]);
+  const auto z = torch::sigmoid(g[1] + i[1]);
+  const auto n = torch::tanh(i[2] + g[2] * r);
+  return (h - n) * z + n;
+}
 }  // namespace
 
 class GruDecoderState : public DecoderState {
@@ -54,15 +67,84 @@ GruBahdanau::GruBahdanau(const GruBahdanauConfig& config, const ModelDims& dims)
   dropout_ = register_module("dropout", Dropout(config.dropout));
 }
 
+void GruBahdanau::set_precision(Precision precision) {
+  precision_ = precision;
+  attention_->set_precision(precision);
+  if (precision == Precision::Float32) {
+    packed_.reset();
+    return;
+  }
+  auto packed = std::make_unique<PackedLayers>();
+  const auto parameters = encoder_->named_parameters(/*recurse=*/false);
+  const int64_t directions = config_.bidirectional ? 2 : 1;
+  for (int64_t layer = 0; layer < config_.layers; ++layer) {
+    packed->encoder.emplace_back();
+    for (int64_t direction = 0; direction < directions; ++direction) {
+      const std::string suffix = "_l" + std::to_string(layer) + (direction == 1 ? "_reverse" : "");
+      packed->encoder.back().push_back(
+          {PackedLinear(parameters["weight_ih" + suffix], parameters["bias_ih" + suffix], precision),
+           PackedLinear(parameters["weight_hh" + suffix], parameters["bias_hh" + suffix], precision)});
+    }
+  }
+  packed->bridge = PackedLinear(bridge_->weight, bridge_->bias, precision);
+  for (int64_t layer = 0; layer < config_.layers; ++layer) {
+    auto cell = decoder_cells_[layer]->as<torch::nn::GRUCell>();
+    if (layer == 0) {
+      packed->embedding_gates = PackedLinear(cell->weight_ih.narrow(1, 0, config_.emb), cell->bias_ih, precision);
+      packed->context_gates =
+          PackedLinear(cell->weight_ih.narrow(1, config_.emb, encoder_size(config_)), torch::Tensor(), precision);
+      packed->input_gates.emplace_back();
+    } else {
+      packed->input_gates.emplace_back(cell->weight_ih, cell->bias_ih, precision);
+    }
+    packed->hidden_gates.emplace_back(cell->weight_hh, cell->bias_hh, precision);
+  }
+  packed->output = PackedLinear(output_->weight, output_->bias, precision);
+  packed_ = std::move(packed);
+}
+
+GruBahdanau::Encoded GruBahdanau::encode_packed(const torch::Tensor& embedded, const torch::Tensor& mask) {
+  const int64_t batch = embedded.size(0), length = embedded.size(1);
+  torch::Tensor x = embedded;
+  std::vector<torch::Tensor> finals;
+  for (const auto& layer : packed_->encoder) {
+    std::vector<torch::Tensor> outputs;
+    for (size_t direction = 0; direction < layer.size(); ++direction) {
+      const auto input_gates = layer[direction].input(x);  // (B, S, 3H)
+      auto h = torch::zeros({batch, config_.hidden}, x.options());
+      std::vector<torch::Tensor> states(static_cast<size_t>(length));
+      for (int64_t i = 0; i < length; ++i) {
+        const int64_t t = direction == 0 ? i : length - 1 - i;
+        const auto next = gru_update(input_gates.select(1, t), layer[direction].hidden(h), h);
+        const auto real = mask.select(1, t).unsqueeze(1);  // (B, 1): rows whose sentence has position t
+        h = torch::where(real, next, h);
+        states[static_cast<size_t>(t)] = torch::where(real, next, torch::zeros_like(next));
+      }
+      outputs.push_back(torch::stack(states, 1));
+      finals.push_back(h);
+    }
+    x = outputs.size() == 1 ? outputs[0] : torch::cat(outputs, /*dim=*/2);
+  }
+  return {x, torch::stack(finals)};
+}
+
 GruBahdanau::Memory GruBahdanau::encode(const SourceBatch& source) {
   namespace rnn = torch::nn::utils::rnn;
   const auto embedded = dropout_->forward(source_embedding_->forward(source.ids));  // (B, S, emb)
-  const auto packed = rnn::pack_padded_sequence(embedded, source.lengths.to(torch::kCPU),
-                                                /*batch_first=*/true, /*enforce_sorted=*/false);
-  auto [packed_states, final_states] = encoder_->forward_with_packed_input(packed);
-  auto states = std::get<0>(rnn::pad_packed_sequence(packed_states, /*batch_first=*/true,
-                                                     /*padding_value=*/0.0,
-                                                     /*total_length=*/source.ids.size(1)));
+  torch::Tensor states, final_states;
+  if (packed_) {
+    Encoded encoded = encode_packed(embedded, source.mask);
+    states = std::move(encoded.states);
+    final_states = std::move(encoded.finals);
+  } else {
+    const auto packed = rnn::pack_padded_sequence(embedded, source.lengths.to(torch::kCPU),
+                                                  /*batch_first=*/true, /*enforce_sorted=*/false);
+    auto [packed_states, finals] = encoder_->forward_with_packed_input(packed);
+    states = std::get<0>(rnn::pad_packed_sequence(packed_states, /*batch_first=*/true,
+                                                  /*padding_value=*/0.0,
+                                                  /*total_length=*/source.ids.size(1)));
+    final_states = finals;
+  }
   // final_states: (layers * directions, B, H) -> (layers, B, E)
   const int64_t batch = source.ids.size(0);
   const int64_t directions = config_.bidirectional ? 2 : 1;
@@ -70,11 +152,13 @@ GruBahdanau::Memory GruBahdanau::encode(const SourceBatch& source) {
                     .permute({0, 2, 1, 3})
                     .reshape({config_.layers, batch, directions * config_.hidden});
   auto first_cell = decoder_cells_[0]->as<torch::nn::GRUCell>();
-  return {attention_->prepare(states, source.mask), torch::tanh(bridge_->forward(finals)),
+  return {attention_->prepare(states, source.mask),
+          torch::tanh(packed_ ? packed_->bridge(finals) : bridge_->forward(finals)),
           first_cell->weight_ih.narrow(/*dim=*/1, /*start=*/config_.emb, /*length=*/encoder_size(config_))};
 }
 
 torch::Tensor GruBahdanau::embedding_gates(const torch::Tensor& embedded) {
+  if (packed_) return packed_->embedding_gates(embedded);
   auto cell = decoder_cells_[0]->as<torch::nn::GRUCell>();
   const auto w_embedding = cell->weight_ih.narrow(/*dim=*/1, /*start=*/0, config_.emb);  // (3H, emb)
   return torch::nn::functional::linear(embedded, w_embedding, cell->bias_ih);
@@ -86,6 +170,16 @@ GruBahdanau::DecoderStep GruBahdanau::decode_step(const Memory& memory,
   const auto attended = attention_->forward(hidden.back(), memory.attention);
   DecoderStep step{{}, attended.context, attended.weights};
   step.hidden.reserve(config_.layers);
+  if (packed_) {
+    const auto& p = *packed_;
+    step.hidden.push_back(gru_update(p.context_gates(attended.context) + gates, p.hidden_gates[0](hidden[0]), hidden[0]));
+    for (int64_t layer = 1; layer < config_.layers; ++layer) {
+      const auto& below = step.hidden.back();
+      step.hidden.push_back(gru_update(p.input_gates[static_cast<size_t>(layer)](below),
+                                       p.hidden_gates[static_cast<size_t>(layer)](hidden[layer]), hidden[layer]));
+    }
+    return step;
+  }
   // First layer: GRU cell over [emb; context] with the embedding part of its input
   // gates precomputed: passing the context as input, its W_ih columns as weight and
   // (embedding gates + b_ih) as a per-row bias computes exactly W_ih [emb; c] + b_ih.
@@ -108,6 +202,7 @@ torch::Tensor GruBahdanau::output_features(const torch::Tensor& top_state,
 }
 
 torch::Tensor GruBahdanau::output_logits(const torch::Tensor& features) {
+  if (packed_) return packed_->output(features);
   return output_->forward(dropout_->forward(features));
 }
 
@@ -133,7 +228,7 @@ GruBahdanau::Decoded GruBahdanau::decode_all(const Memory& memory, const torch::
   auto first_cell = decoder_cells_[0]->as<torch::nn::GRUCell>();
   const UnrolledGruAttentionInputs inputs{gates, memory.hidden[0], memory.attention.keys,
                                           memory.attention.projected_keys, memory.attention.mask};
-  if (config_.layers == 1 && can_unroll_gru_attention(inputs)) {
+  if (config_.layers == 1 && !packed_ && can_unroll_gru_attention(inputs)) {
     auto unrolled = unrolled_gru_attention(
         inputs, {attention_->query_weight(), attention_->score_weight(), memory.context_gate_weight,
                  first_cell->weight_hh, first_cell->bias_hh});

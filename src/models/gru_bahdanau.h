@@ -21,6 +21,7 @@
 #include "models/dropout.h"
 #include "models/bahdanau_attention.h"
 #include "models/model_dims.h"
+#include "models/packed_linear.h"
 #include "models/seq2seq_model.h"
 #include "util/options.h"
 
@@ -70,6 +71,7 @@ class GruBahdanau : public Seq2SeqModel {
                   bool return_attention) override;
   void reorder(DecoderState& state, const torch::Tensor& index) override;
   void reorder_within_sources(DecoderState& state, const torch::Tensor& index) override;
+  void set_precision(Precision precision) override;
 
   AttentionLayout attention_layout() const override { return {{AttentionPart::Cross, {1, 1}}}; }
   std::string name() const override { return kName; }
@@ -96,7 +98,29 @@ class GruBahdanau : public Seq2SeqModel {
     torch::Tensor weights;   // (B, T, S), only when asked for
   };
 
+  // bf16 / int8 inference only: every linear layer packed (packed_linear.h).
+  struct PackedLayers {
+    struct Direction {
+      PackedLinear input;   // W_ih x + b_ih, for all positions at once
+      PackedLinear hidden;  // W_hh h + b_hh, per position
+    };
+    std::vector<std::vector<Direction>> encoder;  // [layer][direction]
+    PackedLinear bridge;
+    PackedLinear embedding_gates;            // first decoder layer: W_ih[:, :emb] + b_ih
+    PackedLinear context_gates;              // first decoder layer: W_ih[:, emb:]
+    std::vector<PackedLinear> input_gates;   // decoder layers 1..: W_ih + b_ih (0 unused)
+    std::vector<PackedLinear> hidden_gates;  // every decoder layer: W_hh + b_hh
+    PackedLinear output;
+  };
+  struct Encoded {
+    torch::Tensor states;  // (B, S, E), 0 at padding
+    torch::Tensor finals;  // (layers * directions, B, H), PyTorch's order
+  };
+
   Memory encode(const SourceBatch& source);
+  // The encoder GRU with packed products, step by step; a row's state stops at its
+  // length (as the packed-sequence GRU of float32 does). embedded (B, S, emb).
+  Encoded encode_packed(const torch::Tensor& embedded, const torch::Tensor& mask);
   // gates: embedding_gates of the consumed tokens (B, T, 3H). One layer in float32 runs
   // as one autograd node (unrolled_gru_attention.h); otherwise step by step.
   Decoded decode_all(const Memory& memory, const torch::Tensor& gates, bool return_attention);
@@ -121,6 +145,7 @@ class GruBahdanau : public Seq2SeqModel {
   torch::nn::ModuleList decoder_cells_{nullptr};  // GRUCell per layer
   torch::nn::Linear output_{nullptr};  // H + E + emb -> V
   Dropout dropout_{nullptr};
+  std::unique_ptr<PackedLayers> packed_;
 };
 
 }  // namespace heed

@@ -29,9 +29,22 @@ torch::Tensor MultiHeadAttentionImpl::split_heads(const torch::Tensor& x) const 
   return x.view({x.size(0), x.size(1), heads_, d_head_}).transpose(1, 2);
 }
 
+void MultiHeadAttentionImpl::set_precision(Precision precision) {
+  packed_qkv_ = PackedLinear(in_proj_weight, in_proj_bias, precision);
+  packed_q_ = PackedLinear(in_proj_weight.narrow(0, 0, d_model_), in_proj_bias.narrow(0, 0, d_model_), precision);
+  packed_kv_ = PackedLinear(in_proj_weight.narrow(0, d_model_, 2 * d_model_),
+                            in_proj_bias.narrow(0, d_model_, 2 * d_model_), precision);
+  packed_out_ = PackedLinear(out_proj->weight, out_proj->bias, precision);
+}
+
 HeadsKeyValue MultiHeadAttentionImpl::project_key_value(const torch::Tensor& key,
                                                         const torch::Tensor& value) {
   namespace F = torch::nn::functional;
+  if (packed_kv_) {  // K from the key, V from the value: one packed product each when they differ
+    const auto from_key = packed_kv_(key).chunk(2, /*dim=*/-1);
+    const auto v = key.is_same(value) ? from_key[1] : packed_kv_(value).chunk(2, /*dim=*/-1)[1];
+    return {split_heads(from_key[0]), split_heads(v)};
+  }
   if (key.is_same(value)) {  // one product for W_k and W_v (their rows are adjacent)
     const auto kv = F::linear(key, in_proj_weight.narrow(0, d_model_, 2 * d_model_),
                               in_proj_bias.narrow(0, d_model_, 2 * d_model_)).chunk(2, /*dim=*/-1);
@@ -45,15 +58,17 @@ HeadsKeyValue MultiHeadAttentionImpl::project_key_value(const torch::Tensor& key
 }
 
 SelfProjection MultiHeadAttentionImpl::project_self(const torch::Tensor& x) {
-  const auto qkv = torch::nn::functional::linear(x, in_proj_weight, in_proj_bias).chunk(3, /*dim=*/-1);
+  const auto qkv = (packed_qkv_ ? packed_qkv_(x) : torch::nn::functional::linear(x, in_proj_weight, in_proj_bias))
+                       .chunk(3, /*dim=*/-1);
   return {split_heads(qkv[0]), {split_heads(qkv[1]), split_heads(qkv[2])}};
 }
 
 MultiHeadOutput MultiHeadAttentionImpl::attend(const torch::Tensor& query,
                                                const HeadsKeyValue& key_value,
                                                const torch::Tensor& key_mask, bool causal) {
-  const auto q = split_heads(torch::nn::functional::linear(query, in_proj_weight.narrow(0, 0, d_model_),
-                                                           in_proj_bias.narrow(0, 0, d_model_)));
+  const auto q = split_heads(packed_q_ ? packed_q_(query)
+                                       : torch::nn::functional::linear(query, in_proj_weight.narrow(0, 0, d_model_),
+                                                                       in_proj_bias.narrow(0, 0, d_model_)));
   return attend_heads(q, key_value, key_mask, causal);
 }
 
@@ -84,7 +99,7 @@ MultiHeadOutput MultiHeadAttentionImpl::attend_heads(const torch::Tensor& q, con
   const auto context = one_query ? (dropped.transpose(2, 3) * key_value.values).sum(/*dim=*/2, /*keepdim=*/true)
                                  : batched_matmul(dropped, key_value.values);  // (B, H, Tq, dh)
   const auto merged = context.transpose(1, 2).reshape({batch, tq, d_model_});
-  return {out_proj->forward(merged), weights};
+  return {packed_out_ ? packed_out_(merged) : out_proj->forward(merged), weights};
 }
 
 MultiHeadOutput MultiHeadAttentionImpl::forward(const torch::Tensor& query, const torch::Tensor& key,

@@ -15,6 +15,7 @@
 #include <torch/types.h>
 
 #include "models/dropout.h"
+#include "models/packed_linear.h"
 
 namespace heed {
 
@@ -53,6 +54,10 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
   MultiHeadOutput attend_heads(const torch::Tensor& query_heads, const HeadsKeyValue& key_value,
                                const torch::Tensor& key_mask, bool causal);
 
+  // Packs the Q, K, V and output projections for inference at `precision`
+  // (packed_linear.h); Float32 drops the packed copies.
+  void set_precision(Precision precision);
+
   int64_t heads() const { return heads_; }
   torch::Tensor in_proj_weight;  // (3 d_model, d_model): rows [W_q; W_k; W_v]
   torch::Tensor in_proj_bias;    // (3 d_model)
@@ -60,6 +65,9 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
 
  private:
   torch::Tensor split_heads(const torch::Tensor& x) const;  // (B, T, D) -> (B, H, T, d_head)
+
+  // bf16 / int8 inference only: [W_q; W_k; W_v], W_q, [W_k; W_v], W_o.
+  PackedLinear packed_qkv_, packed_q_, packed_kv_, packed_out_;
 
   int64_t d_model_;
   int64_t heads_;

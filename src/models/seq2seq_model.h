@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/precision.h"
 #include "models/attention_maps.h"
 
 namespace heed {
@@ -75,12 +76,22 @@ class Seq2SeqModel : public torch::nn::Module {
   // both rows and is left as it is; only the target-side state moves. Default: reorder.
   virtual void reorder_within_sources(DecoderState& state, const torch::Tensor& index) { reorder(state, index); }
 
+  // Packs the weights of every linear layer for inference at `precision`
+  // (packed_linear.h: bf16 or int8); Float32 drops the packed copies and runs the
+  // float32 weights as trained. A model in bf16 or int8 computes without autograd and
+  // is not to be trained; its weights must not change while it is packed.
+  virtual void set_precision(Precision precision) = 0;
+  Precision precision() const { return precision_; }
+
   // The parts, layers and heads of the attention this model returns.
   virtual AttentionLayout attention_layout() const = 0;
 
   // Registry name and the complete, resolved hyperparameters (saved in config.json).
   virtual std::string name() const = 0;
   virtual nlohmann::json hyperparameters() const = 0;
+
+ protected:
+  Precision precision_ = Precision::Float32;
 };
 
 using ModelPtr = std::shared_ptr<Seq2SeqModel>;

@@ -110,7 +110,16 @@ Transformer::Encoded Transformer::encode(const SourceBatch& source, bool return_
   return encoded;
 }
 
+void Transformer::set_precision(Precision precision) {
+  precision_ = precision;
+  for (const auto& module : *encoder_layers_) module->as<EncoderLayer>()->set_precision(precision);
+  for (const auto& module : *decoder_layers_) module->as<DecoderLayer>()->set_precision(precision);
+  packed_output_ = config_.tie_embeddings ? PackedLinear(target_embedding_->weight, output_bias_, precision)
+                                          : PackedLinear(output_->weight, output_->bias, precision);
+}
+
 torch::Tensor Transformer::logits(const torch::Tensor& states) {
+  if (packed_output_) return packed_output_(states);
   if (config_.tie_embeddings) {
     return torch::nn::functional::linear(states, target_embedding_->weight, output_bias_);
   }

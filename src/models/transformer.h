@@ -80,6 +80,7 @@ class Transformer : public Seq2SeqModel {
   StepOutput step(DecoderState& state, const torch::Tensor& tokens, bool return_attention) override;
   void reorder(DecoderState& state, const torch::Tensor& index) override;
   void reorder_within_sources(DecoderState& state, const torch::Tensor& index) override;
+  void set_precision(Precision precision) override;
 
   AttentionLayout attention_layout() const override {
     return {{AttentionPart::EncoderSelf, {config_.encoder_layers, config_.heads}},
@@ -107,6 +108,7 @@ class Transformer : public Seq2SeqModel {
   torch::nn::LayerNorm encoder_norm_{nullptr}, decoder_norm_{nullptr};  // pre-norm only
   torch::nn::Linear output_{nullptr};                 // untied
   torch::Tensor output_bias_;                          // tied: the bias alone
+  PackedLinear packed_output_;                         // bf16 / int8 inference only
   Dropout dropout_{nullptr};
 };
 

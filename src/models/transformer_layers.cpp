@@ -17,7 +17,24 @@ FeedForwardImpl::FeedForwardImpl(int64_t d_model, int64_t ff, double dropout) {
 }
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
+  if (packed_in_) return packed_out_(torch::relu(packed_in_(x)));  // inference: no dropout
   return out_->forward(dropout_->forward(torch::relu(in_->forward(x))));
+}
+
+void FeedForwardImpl::set_precision(Precision precision) {
+  packed_in_ = PackedLinear(in_->weight, in_->bias, precision);
+  packed_out_ = PackedLinear(out_->weight, out_->bias, precision);
+}
+
+void EncoderLayerImpl::set_precision(Precision precision) {
+  self_attention_->set_precision(precision);
+  feed_forward_->set_precision(precision);
+}
+
+void DecoderLayerImpl::set_precision(Precision precision) {
+  self_attention_->set_precision(precision);
+  cross_attention_->set_precision(precision);
+  feed_forward_->set_precision(precision);
 }
 
 EncoderLayerImpl::EncoderLayerImpl(const TransformerLayerOptions& o) : norm_first_(o.norm_first) {

@@ -11,6 +11,7 @@
 
 #include "models/dropout.h"
 #include "models/multi_head_attention.h"
+#include "models/packed_linear.h"
 
 namespace heed {
 
@@ -26,9 +27,11 @@ class FeedForwardImpl : public torch::nn::Module {
  public:
   FeedForwardImpl(int64_t d_model, int64_t ff, double dropout);
   torch::Tensor forward(const torch::Tensor& x);
+  void set_precision(Precision precision);  // packs both layers (packed_linear.h)
 
  private:
   torch::nn::Linear in_{nullptr}, out_{nullptr};
+  PackedLinear packed_in_, packed_out_;  // bf16 / int8 inference only
   Dropout dropout_{nullptr};
 };
 TORCH_MODULE(FeedForward);
@@ -43,6 +46,7 @@ class EncoderLayerImpl : public torch::nn::Module {
   explicit EncoderLayerImpl(const TransformerLayerOptions& options);
   // x: (B, S, d); mask: (B, S) bool, true at real tokens.
   EncoderLayerOutput forward(const torch::Tensor& x, const torch::Tensor& mask);
+  void set_precision(Precision precision);
 
  private:
   bool norm_first_;
@@ -74,6 +78,7 @@ class DecoderLayerImpl : public torch::nn::Module {
                              const torch::Tensor& memory_mask);
   // The cross-attention keys/values of the source, for a cache.
   HeadsKeyValue project_memory(const torch::Tensor& memory);
+  void set_precision(Precision precision);
   // One step: x (B, 1, d); the cache's self part grows by this position.
   DecoderLayerOutput step(const torch::Tensor& x, DecoderLayerCache& cache,
                           const torch::Tensor& memory_mask);

@@ -6,8 +6,6 @@
 
 namespace heed {
 
-const EnumNames<Precision> kPrecisionNames = {{"fp32", Precision::Float32}, {"bf16", Precision::BFloat16}};
-
 bool cpu_has_native_bf16() {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
   return __builtin_cpu_supports("avx512bf16");

@@ -16,19 +16,10 @@
 // its fp32 twin closely but not exactly.
 #pragma once
 
-#include <string>
-
-#include "util/options.h"
+#include "core/precision.h"
 #include "util/threads.h"
 
 namespace heed {
-
-enum class Precision { Float32, BFloat16 };
-
-// "fp32" | "bf16"; heed::Error listing them otherwise.
-extern const EnumNames<Precision> kPrecisionNames;  // fp32, bf16
-inline Precision parse_precision(const std::string& name) { return parse_enum(kPrecisionNames, name, "precision"); }
-inline std::string precision_name(Precision precision) { return enum_name(kPrecisionNames, precision); }
 
 // True when this CPU multiplies bf16 natively (AVX512-BF16). Without it oneDNN emulates
 // bf16 products and a bf16 run is slower than fp32; training warns.

@@ -69,7 +69,7 @@ struct TrainOptions {
     v(clip_norm, {"clip_norm", "max gradient norm (0 = off)", at_least(0)});
     v(label_smoothing, {"label_smoothing", "label smoothing (0 = off)", between(0.0, 0.999)});
     v(precision, {"precision", "fp32, or bf16: matrix products in bfloat16 with float32 weights, optimizer "
-                               "and loss (mixed precision; CPU)"}, kPrecisionNames);
+                               "and loss (mixed precision; CPU)"}, kTrainingPrecisionNames);
     v(lr_schedule, {"lr_schedule", "constant, inverse-sqrt (decays as 1/sqrt(step) after warm-up) or "
                                    "plateau (reduce-on-plateau)"}, kLrScheduleNames);
     v(warmup_steps, {"warmup_steps", "linear warm-up to --lr over N updates", at_least(0)});

@@ -139,6 +139,41 @@ TEST_P(ModelContract, RejectsOptionsOfOtherModels) {
   }
 }
 
+// bf16 and int8 (models/packed_linear.h): logits close to float32's, stepwise decoding
+// equal to the teacher-forced pass, each row's logits the same alone as in the batch,
+// and float32 again exactly what it was.
+TEST_P(ModelContract, ReducedPrecisionsFollowFloat32) {
+  auto model = testing::tiny_model(GetParam(), kSourceVocab, kTargetVocab);
+  torch::NoGradGuard no_grad;
+  const auto source = source_batch();
+  const auto target = target_input();
+  const auto float32 = model->forward(source, target, false).logits;
+  const double scale = float32.abs().max().item<double>();
+  for (const auto& [precision, margin] : {std::pair{Precision::BFloat16, 0.02}, std::pair{Precision::Int8, 0.05}}) {
+    SCOPED_TRACE(precision_name(precision));
+    model->set_precision(precision);
+    EXPECT_EQ(model->precision(), precision);
+    const auto reduced = model->forward(source, target, true);
+    EXPECT_FALSE(torch::equal(reduced.logits, float32));
+    EXPECT_LE((reduced.logits - float32).abs().max().item<double>(), margin * scale);
+    const auto full_log_probs = torch::log_softmax(reduced.logits, 2);
+    auto state = model->start(source, false);
+    for (int64_t t = 0; t < target.size(1); ++t) {
+      const auto step = model->step(*state, target.select(1, t), false);
+      EXPECT_TRUE(torch::allclose(step.log_probs, full_log_probs.select(1, t), 1e-5, 1e-5)) << "step " << t;
+    }
+    for (int64_t row = 0; row < 3; ++row) {
+      const int64_t length = source.lengths[row].item<int64_t>();
+      SourceBatch alone{source.ids.narrow(0, row, 1).narrow(1, 0, length), source.mask.narrow(0, row, 1).narrow(1, 0, length),
+                        source.lengths.narrow(0, row, 1)};
+      const auto logits = model->forward(alone, target.narrow(0, row, 1), false).logits;
+      EXPECT_TRUE(torch::allclose(logits[0], reduced.logits[row], 1e-5, 1e-5)) << "row " << row;
+    }
+  }
+  model->set_precision(Precision::Float32);
+  EXPECT_TRUE(torch::equal(model->forward(source, target, false).logits, float32));
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryRegisteredModel, ModelContract, ::testing::ValuesIn(testing::registry_names()),
                          testing::model_test_name);
 

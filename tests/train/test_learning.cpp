@@ -9,6 +9,7 @@
 #include "support/run_heed.h"
 #include "train/evaluation.h"
 #include "support/new_model.h"
+#include "support/reduced_precision.h"
 #include "train/trainer.h"
 #include "util/threads.h"
 
@@ -97,7 +98,7 @@ ReverseReport reverse_report(const LoadedModel& model, const std::vector<Sentenc
 }
 
 // ctest: learning
-TEST(Learning, DatesToIsoReachNinetyFivePercentExactMatch) {
+TEST(Learning, DatesToIsoReachNinetyFivePercentExactMatchInEveryPrecision) {
   set_threads(2);
   testing::TempDir dir("heed_learn_dates");
   const auto train_pairs = generate_dates(6000, 1);
@@ -111,6 +112,7 @@ TEST(Learning, DatesToIsoReachNinetyFivePercentExactMatch) {
   train(model, train_pairs, {}, options, false);
   const EvaluationResult result = evaluate(model, test_pairs, {});
   EXPECT_GE(result.exact_match, 0.95) << "exact match " << result.exact_match;
+  testing::expect_reduced_precisions_keep_what_was_learned(model, test_pairs, result.exact_match);
 }
 
 // ctest: learning
@@ -138,7 +140,7 @@ TEST(Learning, ReverseIsLearnedWithAnAntiDiagonalAttention) {
 // A small Transformer (2 layers, 4 heads) on the same task, with the warm-up and label
 // smoothing it trains with by default.
 // ctest: learning
-TEST(Learning, TransformerDatesToIsoReachNinetyFivePercentExactMatch) {
+TEST(Learning, TransformerDatesToIsoReachNinetyFivePercentExactMatchInEveryPrecision) {
   set_threads(2);
   testing::TempDir dir("heed_learn_transformer_dates");
   const auto train_pairs = generate_dates(20000, 1);
@@ -149,6 +151,7 @@ TEST(Learning, TransformerDatesToIsoReachNinetyFivePercentExactMatch) {
   train(model, train_pairs, {}, options, false);
   const EvaluationResult result = evaluate(model, test_pairs, {});
   EXPECT_GE(result.exact_match, 0.95) << "exact match " << result.exact_match;
+  testing::expect_reduced_precisions_keep_what_was_learned(model, test_pairs, result.exact_match);
 }
 
 // Reversal is learned, and at least one cross-attention head puts its argmax on the

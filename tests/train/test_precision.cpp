@@ -20,16 +20,24 @@
 namespace heed {
 namespace {
 
-TEST(Precision, ParsesAndNamesBothAndRejectsOthers) {
+TEST(Precision, ParsesAndNamesEachAndRejectsOthers) {
   EXPECT_EQ(parse_precision("fp32"), Precision::Float32);
   EXPECT_EQ(parse_precision("bf16"), Precision::BFloat16);
   EXPECT_EQ(precision_name(Precision::Float32), "fp32");
   EXPECT_EQ(precision_name(Precision::BFloat16), "bf16");
+  EXPECT_EQ(parse_precision("int8"), Precision::Int8);
   try {
     parse_precision("fp16");
     FAIL() << "fp16 accepted";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "unknown precision 'fp16' (known: fp32, bf16)");
+    EXPECT_EQ(std::string(e.what()), "unknown precision 'fp16' (known: fp32, bf16, int8)");
+  }
+  // Training runs fp32 or bf16 only.
+  try {
+    parse_enum(kTrainingPrecisionNames, "int8", "precision");
+    FAIL() << "int8 accepted for training";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "unknown precision 'int8' (known: fp32, bf16)");
   }
 }
 

@@ -1,0 +1,89 @@
+#include "models/packed_linear.h"
+
+#include <ATen/Parallel.h>
+
+#include <chrono>
+
+#include "kernels/bf16_gemm.h"
+#include "kernels/int8_gemm.h"
+#include "models/product_profile.h"
+#include "util/error.h"
+
+namespace heed {
+
+struct PackedLinear::Packed {
+  Precision precision;
+  int64_t outputs = 0, inputs = 0;
+  Int8Weights int8;
+  Bf16Weights bf16;
+  torch::Tensor bias;  // (N) float32 contiguous, or undefined
+};
+
+PackedLinear::PackedLinear(const torch::Tensor& weight, const torch::Tensor& bias, Precision precision) {
+  if (precision == Precision::Float32) return;
+  if (weight.dim() != 2 || weight.scalar_type() != torch::kFloat32 || !weight.device().is_cpu()) {
+    throw Error("reduced-precision products need float32 CPU weights of two dimensions");
+  }
+  auto packed = std::make_shared<Packed>();
+  packed->precision = precision;
+  packed->outputs = weight.size(0);
+  packed->inputs = weight.size(1);
+  const torch::Tensor w = weight.stride(1) == 1 ? weight.detach() : weight.detach().contiguous();
+  if (precision == Precision::Int8) {
+    packed->int8 = pack_int8_weights(w.data_ptr<float>(), packed->outputs, packed->inputs, w.stride(0));
+  } else {
+    packed->bf16 = pack_bf16_weights(w.data_ptr<float>(), packed->outputs, packed->inputs, w.stride(0));
+  }
+  if (bias.defined()) packed->bias = bias.detach().to(torch::kFloat32).contiguous().clone();
+  packed_ = std::move(packed);
+}
+
+torch::Tensor PackedLinear::operator()(const torch::Tensor& x) const {
+  const Packed& p = *packed_;
+  if (x.size(-1) != p.inputs) {
+    throw Error("packed product: input of " + std::to_string(x.size(-1)) + " features, weights of " +
+                std::to_string(p.inputs));
+  }
+  const bool timed = profiling_products();
+  const auto start = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+  const torch::Tensor input = x.to(torch::kFloat32).contiguous();
+  const int64_t rows = p.inputs > 0 ? input.numel() / p.inputs : 0;
+  auto sizes = input.sizes().vec();
+  sizes.back() = p.outputs;
+  torch::Tensor y = torch::empty(sizes, input.options());
+  if (rows == 0) return y;
+  const float* in = input.data_ptr<float>();
+  float* out = y.data_ptr<float>();
+  const float* bias = p.bias.defined() ? p.bias.data_ptr<float>() : nullptr;
+  const int64_t panels = panel_count(p.outputs);
+  // Enough multiply-adds per task that splitting pays for the threads' wake-up.
+  const int64_t per_panel = std::max<int64_t>(1, rows * p.inputs * kPanelColumns);
+  const int64_t panel_grain = std::max<int64_t>(1, (int64_t{1} << 17) / per_panel);
+  const int64_t row_grain = std::max<int64_t>(1, (int64_t{1} << 15) / std::max<int64_t>(1, p.inputs));
+  if (p.precision == Precision::Int8) {
+    Int8Rows quantized;
+    resize_int8_rows(quantized, rows, p.inputs);
+    at::parallel_for(0, rows, row_grain, [&](int64_t begin, int64_t end) {
+      quantize_int8_rows(in, p.inputs, p.inputs, begin, end, quantized);
+    });
+    at::parallel_for(0, panels, panel_grain, [&](int64_t begin, int64_t end) {
+      int8_gemm(quantized, p.int8, bias, out, p.outputs, begin, end);
+    });
+  } else {
+    Bf16Rows rounded;
+    resize_bf16_rows(rounded, rows, p.inputs);
+    at::parallel_for(0, rows, row_grain, [&](int64_t begin, int64_t end) {
+      round_bf16_rows(in, p.inputs, p.inputs, begin, end, rounded);
+    });
+    at::parallel_for(0, panels, panel_grain, [&](int64_t begin, int64_t end) {
+      bf16_gemm(rounded, p.bf16, bias, out, p.outputs, begin, end);
+    });
+  }
+  if (timed) {
+    record_product(2.0 * static_cast<double>(rows) * static_cast<double>(p.inputs) * static_cast<double>(p.outputs),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return y;
+}
+
+}  // namespace heed

@@ -1,0 +1,43 @@
+// A linear layer's product, y = x W^T + b, in reduced precision for inference.
+//
+// `--precision bf16|int8` makes each model pack a copy of the weights of every linear
+// layer once, at load time (a few milliseconds for a Multi30k model): rounded to bfloat16,
+// or quantized to int8 per output channel, in the panel layout of kernels/packed_panels.h.
+// A product rounds (bf16) or quantizes (int8, per row) its input at each call and returns
+// float32: everything between the products stays float32 (embeddings, layer norms,
+// softmax, the attention's scores and weighted sums, GRU gates). Each row of the result
+// depends on its own input row alone, so a sentence's translation does not depend on the
+// batch it is in. The products run on LibTorch's intra-op threads, columns split between
+// them. No autograd: packed products are for inference only.
+//
+// Models keep their float32 code as it is and choose per product:
+//   y = packed ? packed(x) : <the float32 expression>
+// so fp32 inference and training are exactly what they were.
+#pragma once
+
+#include <torch/types.h>
+
+#include <memory>
+
+#include "core/precision.h"
+
+namespace heed {
+
+class PackedLinear {
+ public:
+  PackedLinear() = default;  // empty: the model runs its float32 expression
+  // weight (N, K) float32 (rows of any stride), bias (N) float32 or undefined. An empty
+  // PackedLinear for Precision::Float32.
+  PackedLinear(const torch::Tensor& weight, const torch::Tensor& bias, Precision precision);
+
+  explicit operator bool() const { return static_cast<bool>(packed_); }
+
+  // x (..., K) float32 -> (..., N) float32.
+  torch::Tensor operator()(const torch::Tensor& x) const;
+
+ private:
+  struct Packed;
+  std::shared_ptr<const Packed> packed_;
+};
+
+}  // namespace heed
