@@ -61,17 +61,18 @@ std::vector<AttentionMatrix> attention_matrices(const Translation& translation,
       for (int64_t head = 0; head < all.size(1); ++head) {
         const int64_t head_label = filter.average_heads ? -1 : head;
         if (filter.head && !filter.average_heads && *filter.head != head) continue;
-        matrices.push_back({part, layer, head_label, queries, keys, all[layer][head].contiguous()});
+        matrices.push_back({part, layer, head_label, queries, keys, all[layer][head].contiguous(), translation.precision});
       }
     }
   }
   return matrices;
 }
 
-void write_long_csv_header(std::ostream& out, bool with_hypothesis, const StatsExport& stats) {
+void write_long_csv_header(std::ostream& out, bool with_hypothesis, const StatsExport& stats, Precision precision) {
   out << (with_hypothesis ? "sentence,hypothesis," : "sentence,")
       << "part,layer,head,query_index,query_token,key_index,key_token,weight"
-      << (stats.threshold ? ",query_entropy,key_coverage,eos_mass,unattended_share\n" : "\n");
+      << (stats.threshold ? ",query_entropy,key_coverage,eos_mass,unattended_share" : "")
+      << (precision != Precision::Float32 ? ",precision\n" : "\n");
 }
 
 void write_long_csv_rows(std::ostream& out, const MatrixOwner& owner,
@@ -93,6 +94,7 @@ void write_long_csv_rows(std::ostream& out, const MatrixOwner& owner,
           out << "," << format_weight(diagnostics->row_entropy[q]) << "," << format_weight(diagnostics->coverage[k])
               << "," << format_weight(diagnostics->eos_mass) << "," << format_weight(diagnostics->unattended_share);
         }
+        if (matrix.precision != Precision::Float32) out << "," << precision_name(matrix.precision);
         out << "\n";
       }
     }
@@ -121,7 +123,8 @@ void write_matrix_csvs(const std::string& dir, const MatrixOwner& owner,
     }
     const std::string path = stem + ".csv";
     write_atomically(path, [&](std::ostream& out) {
-      std::vector<std::string> header{""};
+      // The corner cell names a reduced precision ("int8"); empty for fp32.
+      std::vector<std::string> header{matrix.precision != Precision::Float32 ? precision_name(matrix.precision) : ""};
       header.insert(header.end(), matrix.key_tokens.begin(), matrix.key_tokens.end());
       out << csv::join(header) << "\n";
       const auto weights = matrix.weights.accessor<float, 2>();

@@ -11,8 +11,10 @@
 //   dec_self  queries = target tokens, keys = decoder inputs (<s> y1 .. y_{T-1})
 // Matrix format: one CSV per (sentence, part, layer, head) named
 //   s<sentence>_<part>_l<layer>_h<head>.csv (s<sentence>_n<rank>_<part>_... with the
-//   hypothesis rank); first row "" then the key tokens, then one
-//   row per query: its token, then the weights.
+//   hypothesis rank); first row "" (or the reduced precision, "bf16" / "int8") then the
+//   key tokens, then one row per query: its token, then the weights.
+// A model run with --precision bf16|int8 says so: a `precision` column in the long
+// format, the corner cell of a matrix file, and the panel titles of SVG and HTML.
 // Fields are quoted per RFC 4180.
 #pragma once
 
@@ -41,7 +43,10 @@ void check_attention_filter(const AttentionLayout& layout, const AttentionFilter
 std::vector<AttentionMatrix> attention_matrices(const Translation& translation,
                                                 const AttentionFilter& filter);
 
-void write_long_csv_header(std::ostream& out, bool with_hypothesis, const StatsExport& stats = {});
+// With a reduced `precision` (the model's --precision), a last column `precision` holds
+// its name on every row (write_long_csv_rows writes it from each matrix).
+void write_long_csv_header(std::ostream& out, bool with_hypothesis, const StatsExport& stats = {},
+                           Precision precision = Precision::Float32);
 void write_long_csv_rows(std::ostream& out, const MatrixOwner& owner, const std::vector<AttentionMatrix>& matrices,
                          const StatsExport& stats = {});
 

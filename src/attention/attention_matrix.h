@@ -5,6 +5,8 @@
 
 #include <torch/types.h>
 
+#include "core/precision.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +24,9 @@ struct AttentionMatrix {
   std::vector<std::string> query_tokens;  // rows
   std::vector<std::string> key_tokens;    // columns
   torch::Tensor weights;                  // (queries, keys) float, CPU
+  // The precision of the model's products when it computed these weights (the weights
+  // themselves are float32 in every precision); exports say so when it is not fp32.
+  Precision precision = Precision::Float32;
 };
 
 // Which translation matrices belong to: the input line, and the n-best rank when the

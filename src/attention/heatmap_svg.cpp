@@ -211,7 +211,9 @@ std::string part_axes(AttentionPart part) {
 
 std::string panel_title(const AttentionMatrix& matrix) {
   const std::string head = matrix.head < 0 ? "mean of heads" : "head " + std::to_string(matrix.head);
-  return "layer " + std::to_string(matrix.layer) + " · " + head + " · " + part_title(matrix.part);
+  const std::string precision =
+      matrix.precision != Precision::Float32 ? " · " + precision_name(matrix.precision) + " model" : "";
+  return "layer " + std::to_string(matrix.layer) + " · " + head + " · " + part_title(matrix.part) + precision;
 }
 
 std::string heatmap_svg(const AttentionMatrix& matrix, const HeatmapStyle& style) {

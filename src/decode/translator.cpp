@@ -40,6 +40,7 @@ std::vector<Translation> Translator::force_decode(const std::vector<SentencePair
 Translation Translator::make_translation(const std::vector<std::string>& source_tokens, Hypothesis hypothesis,
                                          const std::vector<std::string>* target_tokens) const {
   Translation translation;
+  translation.precision = model_.model->precision();
   translation.source_tokens = source_tokens;
   translation.hypothesis = std::move(hypothesis);
   std::vector<std::string> words;

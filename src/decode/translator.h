@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/precision.h"
 #include "core/sentence_pair.h"
 #include "decode/alignment.h"
 #include "decode/search_options.h"
@@ -25,6 +26,7 @@ struct Translation {
                                            // replace_unknown, <unk> replaced (see below)
   Hypothesis hypothesis;                   // ids, scores, attention (see hypothesis.h)
   bool source_cropped = false;             // the source was longer than max_source_tokens
+  Precision precision = Precision::Float32;  // of the model's products (--precision)
 };
 
 struct TranslatorOptions {

@@ -113,6 +113,7 @@ nlohmann::json matrices_json(const std::vector<AttentionMatrix>& matrices) {
                     {"query_tokens", m.query_tokens},
                     {"key_tokens", m.key_tokens},
                     {"weights", std::move(weights)}});
+    if (m.precision != Precision::Float32) list.back()["precision"] = precision_name(m.precision);
   }
   return list;
 }
@@ -175,6 +176,7 @@ ApiResponse TranslationApi::models() const {
                     {"source_vocab_size", m.source_vocab.size()},
                     {"target_vocab_size", m.target_vocab.size()},
                     {"attention", parts},
+                    {"precision", precision_name(m.model->precision())},
                     {"examples", entry->served.examples}});
   }
   return {200, {{"models", list}}};
@@ -217,6 +219,7 @@ ApiResponse TranslationApi::translate(const std::string& body) const {
     output.format = OutputFormat::Jsonl;
     output.alignment = parse_alignment_kind(choice_field(request, "alignment", {"none", "hard", "soft"}));
     output.all_hypotheses = choice.search.nbest > 1;
+    output.precision = entry->served.model.model->precision();
     const std::string attention = choice_field(request, "attention", {"none", "cross", "all"});
     choice.search.return_attention = output.alignment != AlignmentKind::None || attention != "none";
     const auto results = run(*entry->batching, sentences, choice);

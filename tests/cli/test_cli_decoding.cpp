@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/expect_error.h"
 #include "support/run_heed.h"
 #include "support/trained_model_suite.h"
 #include "util/csv.h"
@@ -231,6 +232,43 @@ TEST_F(CliDecoding, BadSearchAndOutputOptionsAreOneLineErrors) {
     EXPECT_EQ(result.err.rfind("heed: error: ", 0), 0u) << flags << ": " << result.err;
     EXPECT_TRUE(result.out.empty()) << flags;
   }
+}
+
+// --precision bf16|int8 (quantized at load time): every line answered, the same output in
+// any batch and on every load, and every export says which precision computed it.
+TEST_F(CliDecoding, ReducedPrecisionsTranslateAndSaySo) {
+  std::string many;
+  for (const auto& line : split_lines(copy_task(40, 21))) many += line.substr(0, line.find('\t')) + "\n";
+  for (const std::string precision : {"bf16", "int8"}) {
+    SCOPED_TRACE(precision);
+    const std::string translate = "translate --model " + model() + " --precision " + precision;
+    const auto batched = run_heed(translate + " --batch-size 64 --beam 3", many);
+    ASSERT_EQ(batched.exit_code, 0) << batched.err;
+    EXPECT_EQ(split_lines(batched.out).size(), 40u);
+    const auto alone = run_heed(translate + " --batch-size 1 --beam 3 --threads 2", many);
+    ASSERT_EQ(alone.exit_code, 0) << alone.err;
+    EXPECT_EQ(alone.out, batched.out);
+    const auto json = run_heed(translate + " --output jsonl", "w1 w2 w3\n");
+    ASSERT_EQ(json.exit_code, 0) << json.err;
+    EXPECT_EQ(nlohmann::json::parse(json.out).at("precision"), precision);
+    const auto csv = run_heed("dump-attention --model " + model() + " --precision " + precision, "w1 w2\n");
+    ASSERT_EQ(csv.exit_code, 0) << csv.err;
+    const auto rows = split_lines(csv.out);
+    ASSERT_GE(rows.size(), 2u);
+    EXPECT_EQ(rows[0], "sentence,part,layer,head,query_index,query_token,key_index,key_token,weight,precision");
+    for (size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(csv::parse_line(rows[i]).back(), precision) << rows[i];
+  }
+  // float32 output has no precision field or column, as before.
+  const auto json = run_heed("translate --model " + model() + " --output jsonl", "w1 w2 w3\n");
+  EXPECT_FALSE(nlohmann::json::parse(json.out).contains("precision"));
+}
+
+TEST_F(CliDecoding, PrecisionMistakesAreOneLineErrors) {
+  auto result = run_heed("translate --model " + model() + " --precision fp16", "w1\n");
+  testing::expect_one_error_line(result, "unknown precision 'fp16' (known: fp32, bf16, int8)");
+  result = run_heed("train --train " + (*dir_ / "train.tsv") + " --precision int8 --max-steps 1 --out " +
+                    (*dir_ / "never"));
+  testing::expect_one_error_line(result, "--precision: must be one of fp32, bf16 (got int8)");
 }
 
 TEST_F(CliDecoding, EverySubcommandAcceptsThreads) {
