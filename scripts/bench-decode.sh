@@ -4,11 +4,16 @@
 #
 #   scripts/bench-decode.sh [--models "gru-bahdanau transformer"] [--dir runs/multi30k]
 #                           [--threads "1 2"] [--batches "1 64"] [--beams "1 5"]
+#                           [--precisions "fp32 bf16 int8"] [--profile-sentences 200]
 #                           [--latency-sentences 200] [--uncached-sentences 100]
 #
-# For each model, thread count, batch size and beam: sentences/s and output tokens/s
-# (heed's own timing, model loading excluded), peak RSS, and BLEU of the output (so a
-# faster setting cannot hide a worse one). At batch 1: p50/p95 latency per sentence,
+# For each model, thread count, batch size, beam and precision (translate --precision):
+# sentences/s and output tokens/s (heed's own timing, model loading excluded), peak RSS,
+# and BLEU of the output (so a faster setting cannot hide a worse one). Then, from a
+# second run on the first --profile-sentences sentences with --profile: the share of the
+# time spent in the linear layers' matrix products, their GFLOP/s, and that rate as a
+# share of the machine's GEMM rate in the same precision and thread count (heed
+# gemm-rate, measured first in the same run). At batch 1: p50/p95 latency per sentence,
 # measured as a user sees it — one line written into translate's stdin, the time until
 # its translation comes back. For the Transformer: cached vs uncached (--no-cache)
 # decoding on the test sentences whose greedy output has at least 30 tokens.
@@ -21,6 +26,8 @@ dir=runs/multi30k
 threads_list="1 2"
 batches="1 64"
 beams="1 5"
+precisions="fp32 bf16 int8"
+profile_sentences=200
 latency_sentences=200
 uncached_sentences=100
 while (($#)); do
@@ -30,6 +37,8 @@ while (($#)); do
     --threads) threads_list=$2; shift 2 ;;
     --batches) batches=$2; shift 2 ;;
     --beams) beams=$2; shift 2 ;;
+    --precisions) precisions=$2; shift 2 ;;
+    --profile-sentences) profile_sentences=$2; shift 2 ;;
     --latency-sentences) latency_sentences=$2; shift 2 ;;
     --uncached-sentences) uncached_sentences=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -84,11 +93,31 @@ PY
 
 bleu() { $heed score --ref "$test_ref" --tokenize none < "$1" | cut -d' ' -f1; }
 
-row() { printf '%-14s %7s %6s %5s %10s %10s %8s %7s %9s %9s\n' "$@"; }
+# profile MODEL_DIR THREADS EXTRA... -> "products_percent gflops": translate --profile's log line.
+profile() {
+  local model_dir=$1 threads=$2; shift 2
+  head -n "$profile_sentences" "$test_src" > "$work/profile.in"
+  $heed translate --model "$model_dir" --threads "$threads" --profile "$@" < "$work/profile.in" > /dev/null 2> "$work/profile.log"
+  # "matrix products (int8): N calls, S s (P% of the time), G GFLOP, R GFLOP/s"
+  sed -n 's/.*matrix products ([a-z0-9]*): [0-9]* calls, [0-9.]* s (\([0-9.]*\)% of the time), [0-9.]* GFLOP, \([0-9.]*\) GFLOP\/s.*/\1 \2/p' \
+    "$work/profile.log" | tail -1
+}
+
+row() { printf '%-14s %7s %6s %5s %5s %9s %9s %7s %6s %7s %7s %6s %8s %6s\n' "$@"; }
 declare -A seconds
+declare -A peak
+
+echo "GEMM rate of this machine (heed gemm-rate: 512 x 512 x 8192, best of 10), GFLOP/s:"
+for threads in $threads_list; do
+  while read -r precision _ _ _ _ rate; do
+    peak[$precision,$threads]=$rate
+    printf '  %-5s threads %s: %s\n' "$precision" "$threads" "$rate"
+  done < <($heed gemm-rate --threads "$threads" | tail -n +2)
+done
+echo
 
 echo "heed translate on Multi30k test2016 (1000 sentences); time excludes model loading"
-row "model" "threads" "batch" "beam" "sent/s" "tok/s" "RSS MB" "BLEU" "p50 ms" "p95 ms"
+row "model" "threads" "batch" "beam" "prec" "sent/s" "tok/s" "RSS MB" "BLEU" "p50 ms" "p95 ms" "prod %" "GFLOP/s" "peak %"
 for model in $models; do
   model_dir=$dir/heed-$model
   if [[ ! -f $model_dir/config.json ]]; then
@@ -98,12 +127,37 @@ for model in $models; do
   for threads in $threads_list; do
     for batch in $batches; do
       for beam in $beams; do
-        read -r sps tps rss secs < <(translate "$model_dir" "$test_src" "$threads" --batch-size "$batch" --beam "$beam")
-        seconds[$model,$threads,$batch,$beam]=$secs
-        score=$(bleu "$work/out")
-        p50=-; p95=-
-        if ((batch == 1)); then read -r p50 p95 < <(latency "$model_dir" "$threads" --beam "$beam"); fi
-        row "$model" "$threads" "$batch" "$beam" "$sps" "$tps" "$rss" "$score" "$p50" "$p95"
+        for precision in $precisions; do
+          flags=(--batch-size "$batch" --beam "$beam" --precision "$precision")
+          read -r sps tps rss secs < <(translate "$model_dir" "$test_src" "$threads" "${flags[@]}")
+          seconds[$model,$threads,$batch,$beam,$precision]=$secs
+          score=$(bleu "$work/out")
+          p50=-; p95=-
+          if ((batch == 1)); then read -r p50 p95 < <(latency "$model_dir" "$threads" --beam "$beam" --precision "$precision"); fi
+          read -r share rate < <(profile "$model_dir" "$threads" "${flags[@]}")
+          of_peak=$(awk -v r="$rate" -v p="${peak[$precision,$threads]:-0}" 'BEGIN {if (p > 0) printf "%.0f", 100 * r / p; else print "-"}')
+          row "$model" "$threads" "$batch" "$beam" "$precision" "$sps" "$tps" "$rss" "$score" "$p50" "$p95" "$share" "$rate" "$of_peak"
+        done
+      done
+    done
+  done
+done
+
+echo
+echo "bf16 and int8 throughput against fp32 (same model, threads, batch and beam):"
+for model in $models; do
+  for threads in $threads_list; do
+    for batch in $batches; do
+      for beam in $beams; do
+        base=${seconds[$model,$threads,$batch,$beam,fp32]:-}
+        [[ -n $base ]] || continue
+        line=""
+        for precision in $precisions; do
+          [[ $precision == fp32 ]] && continue
+          s=${seconds[$model,$threads,$batch,$beam,$precision]:-}
+          [[ -n $s ]] && line+=$(printf ' %s %.2fx' "$precision" "$(awk -v a="$base" -v b="$s" 'BEGIN {print a / b}')")
+        done
+        printf '  %-14s threads %s batch %-3s beam %s:%s\n' "$model" "$threads" "$batch" "$beam" "$line"
       done
     done
   done
@@ -113,8 +167,8 @@ echo
 echo "beam 5 / greedy time at batch 64 (goal <= 3):"
 for model in $models; do
   for threads in $threads_list; do
-    greedy=${seconds[$model,$threads,64,1]:-}
-    beam5=${seconds[$model,$threads,64,5]:-}
+    greedy=${seconds[$model,$threads,64,1,fp32]:-}
+    beam5=${seconds[$model,$threads,64,5,fp32]:-}
     [[ -n $greedy && -n $beam5 ]] || continue
     printf '  %-14s threads %s: %.2f\n' "$model" "$threads" "$(awk -v a="$beam5" -v b="$greedy" 'BEGIN {print a / b}')"
   done
