@@ -3,7 +3,7 @@
 # fast as answers come, against `heed translate --batch-size 64` on the same sentences.
 #
 #   scripts/bench-serve.sh MODEL_DIR SENTENCES_FILE [--clients "1 4 16 64"] [--sentences 1000]
-#                          [--threads 2] [--max-batch 64] [--max-wait-ms 5]
+#                          [--threads 2] [--max-batch 64] [--max-wait-ms 5] [--precision fp32]
 #
 # Prints, per client count: sentences/s, p50/p95/p99 latency (ms), errors, the server's
 # peak RSS; then the offline throughput and each row's share of it. The client is Python's
@@ -18,6 +18,7 @@ count=1000
 threads=2
 max_batch=64
 max_wait=5
+precision=fp32
 while (($#)); do
   case "$1" in
     --clients) clients_list=$2; shift 2 ;;
@@ -25,6 +26,7 @@ while (($#)); do
     --threads) threads=$2; shift 2 ;;
     --max-batch) max_batch=$2; shift 2 ;;
     --max-wait-ms) max_wait=$2; shift 2 ;;
+    --precision) precision=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -37,10 +39,10 @@ count=$(wc -l < "$work/sentences.txt")
 
 # Offline: the whole file through `heed translate` at batch 64.
 start=$(date +%s.%N)
-$heed translate --model "$model" --batch-size 64 --threads "$threads" < "$work/sentences.txt" > "$work/offline.txt" 2>/dev/null
+$heed translate --model "$model" --batch-size 64 --threads "$threads" --precision "$precision" < "$work/sentences.txt" > "$work/offline.txt" 2>/dev/null
 offline=$(python3 -c "import sys; print(f'{$count / ($(date +%s.%N) - $start):.1f}')")
 
-$heed serve --model "$model" --port 0 --threads "$threads" --max-batch "$max_batch" --max-wait-ms "$max_wait" \
+$heed serve --model "$model" --port 0 --threads "$threads" --precision "$precision" --max-batch "$max_batch" --max-wait-ms "$max_wait" \
   --max-queue 100000 2> "$work/serve.log" &
 server=$!
 port=""
@@ -100,4 +102,4 @@ PY
   printf '%-8s %12s %9s %9s %9s %7s %10s %12s\n' "$clients" "$rate" "$p50" "$p95" "$p99" "$errors" "$rss" "$share"
   ((mismatches == 0)) || echo "  $mismatches answers differ from heed translate's" >&2
 done
-echo "offline: heed translate --batch-size 64: $offline sentences/s ($count sentences, --threads $threads)"
+echo "offline: heed translate --batch-size 64: $offline sentences/s ($count sentences, --threads $threads, --precision $precision)"
