@@ -18,7 +18,9 @@
 # its translation comes back. For the Transformer: cached vs uncached (--no-cache)
 # decoding on the test sentences whose greedy output has at least 30 tokens.
 # The ratios asked for are printed at the end: beam 5 / greedy time at batch 64, and
-# uncached / cached time.
+# uncached / cached time. Last, for the GRU at batch 1 (greedy): a vocabulary shortlist
+# (heed shortlist from the Multi30k training pairs, --frequent 100 --per-source 50) against
+# the full output layer, in each precision: sentences/s and BLEU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models="gru-bahdanau transformer"
@@ -194,5 +196,24 @@ PY
     read -r _ _ _ uncached < <(translate "$model_dir" "$work/long.in" "$threads" --batch-size 1 --no-cache)
     printf '  threads %s, batch 1: cached %.2f s, uncached %.2f s: %.2fx\n' "$threads" "$cached" "$uncached" \
       "$(awk -v a="$uncached" -v b="$cached" 'BEGIN {print a / b}')"
+  done
+fi
+
+if [[ " $models " == *" gru-bahdanau "* && -f $dir/heed-gru-bahdanau/config.json && " $batches " == *" 1 "* ]]; then
+  model_dir=$dir/heed-gru-bahdanau
+  $heed -q shortlist --model "$model_dir" --train-src "$tok/train.lc.norm.tok.de" --train-tgt "$tok/train.lc.norm.tok.en" \
+    --frequent 100 --per-source 50 --out "$work/shortlist.txt"
+  echo
+  echo "gru-bahdanau at batch 1, greedy: full output layer against a shortlist (--frequent 100 --per-source 50):"
+  for threads in $threads_list; do
+    for precision in $precisions; do
+      read -r full_sps _ _ _ < <(translate "$model_dir" "$test_src" "$threads" --batch-size 1 --precision "$precision")
+      full_bleu=$(bleu "$work/out")
+      read -r short_sps _ _ _ < <(translate "$model_dir" "$test_src" "$threads" --batch-size 1 --precision "$precision" \
+                                    --shortlist "$work/shortlist.txt")
+      short_bleu=$(bleu "$work/out")
+      printf '  threads %s %-5s: full %7s sent/s BLEU %s | shortlist %7s sent/s BLEU %s | %.2fx\n' "$threads" "$precision" \
+        "$full_sps" "$full_bleu" "$short_sps" "$short_bleu" "$(awk -v a="$short_sps" -v b="$full_sps" 'BEGIN {print a / b}')"
+    done
   done
 fi

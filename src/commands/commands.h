@@ -18,6 +18,7 @@ void add_score_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_gemm_rate_command(CLI::App& app);
+void add_shortlist_command(CLI::App& app);
 
 inline void add_all_commands(CLI::App& app) {
   add_data_command(app);
@@ -31,6 +32,7 @@ inline void add_all_commands(CLI::App& app) {
   add_vocab_command(app);
   add_report_command(app);
   add_serve_command(app);
+  add_shortlist_command(app);
   add_gemm_rate_command(app);
 }
 

@@ -33,6 +33,7 @@ struct TranslateCommandOptions {
   RuntimeOptions runtime;
   Precision precision = Precision::Float32;
   bool profile = false;
+  std::string shortlist;
 };
 
 void run_translate(TranslateCommandOptions& o) {
@@ -53,6 +54,7 @@ void run_translate(TranslateCommandOptions& o) {
   const torch::Device device = o.runtime.apply();
   const LoadedModel model = load_model_directory(o.model_dir, WhichWeights::Best, device);
   use_precision(model, o.precision, device);
+  if (!o.shortlist.empty()) o.translator.shortlist = std::make_shared<const Shortlist>(Shortlist::load(o.shortlist, model));
   if (output.alignment != AlignmentKind::None || o.translator.replace_unknown) {
     check_alignment_head(model.model->attention_layout(), output.alignment_head);
   }
@@ -119,6 +121,9 @@ void add_translate_command(CLI::App& app) {
                 "replace each <unk> in the output by the most attended source token");
   add_runtime_options(cmd, o->runtime);
   add_precision_option(cmd, o->precision);
+  cmd->add_option("--shortlist", o->shortlist,
+                  "vocabulary shortlist written by `heed shortlist`: each batch's output layer on its "
+                  "candidate target tokens only");
   cmd->add_flag("--profile", o->profile,
                 "log the time spent in the linear layers' matrix products and their GFLOP/s");
   cmd->callback([o] { run_translate(*o); });

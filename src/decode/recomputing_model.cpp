@@ -1,5 +1,7 @@
 #include "decode/recomputing_model.h"
 
+#include "models/output_shortlist.h"
+
 #include <torch/nn/functional/activation.h>
 
 namespace heed {
@@ -34,7 +36,9 @@ StepOutput RecomputingModel::step(DecoderState& state, const torch::Tensor& toke
   const int64_t t = s.prefix.size(1);
   ForwardOutput full = inner_->forward(s.source, s.prefix, return_attention);
   StepOutput out;
-  out.log_probs = torch::log_softmax(full.logits.select(1, t - 1), /*dim=*/1);  // (B, V)
+  auto logits = full.logits.select(1, t - 1);  // (B, V)
+  if (output_ids_.defined()) logits = scatter_shortlisted(logits.index_select(1, output_ids_), output_ids_, logits.size(1));
+  out.log_probs = torch::log_softmax(logits, /*dim=*/1);
   for (auto& [part, weights] : full.attention.parts) {
     if (part == AttentionPart::EncoderSelf) continue;  // given once, at start
     out.attention.parts[part] = weights.narrow(3, t - 1, 1);  // (B, L, H, 1, K): the last query

@@ -17,6 +17,7 @@ class RecomputingModel : public Seq2SeqModel {
   std::unique_ptr<DecoderState> start(const SourceBatch& source, bool return_attention) override;
   StepOutput step(DecoderState& state, const torch::Tensor& tokens, bool return_attention) override;
   void reorder(DecoderState& state, const torch::Tensor& index) override;
+  void restrict_output(const torch::Tensor& ids) override { output_ids_ = ids; }
   void set_precision(Precision precision) override {
     inner_->set_precision(precision);
     precision_ = precision;
@@ -28,6 +29,7 @@ class RecomputingModel : public Seq2SeqModel {
 
  private:
   ModelPtr inner_;
+  torch::Tensor output_ids_;  // restrict_output's shortlist, or undefined
 };
 
 }  // namespace heed

@@ -137,6 +137,14 @@ std::vector<std::vector<Translation>> Translator::run(const std::vector<std::str
       for (auto& h : heed::force_decode(*model_.model, source, batch_targets, options_.search.return_attention)) {
         nbest.push_back({std::move(h)});
       }
+    } else if (options_.shortlist) {
+      // Lifted again however the search ends: the model outlives this call.
+      struct Lift {
+        Seq2SeqModel& model;
+        ~Lift() { model.restrict_output({}); }
+      } lift{searched};
+      searched.restrict_output(options_.shortlist->candidates(batch_sources));
+      nbest = beam_search(searched, source, options_.search);
     } else {
       nbest = beam_search(searched, source, options_.search);
     }

@@ -7,6 +7,7 @@
 // running the model.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "core/sentence_pair.h"
 #include "decode/alignment.h"
 #include "decode/search_options.h"
+#include "decode/shortlist.h"
 #include "model_dir/model_directory.h"
 
 namespace heed {
@@ -41,6 +43,9 @@ struct TranslatorOptions {
   // which the translator then computes.
   bool replace_unknown = false;
   AlignmentHead alignment;
+  // The target tokens each batch's search may use (shortlist.h); none: the whole
+  // vocabulary. Force decoding is never restricted.
+  std::shared_ptr<const Shortlist> shortlist;
 };
 
 class Translator {

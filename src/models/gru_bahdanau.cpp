@@ -269,13 +269,17 @@ StepOutput GruBahdanau::step(DecoderState& base_state, const torch::Tensor& toke
   auto decoded = decode_step(memory, state.hidden.unbind(0), embedding_gates(embedded));
   state.hidden = torch::stack(decoded.hidden);
   StepOutput output;
-  output.log_probs = torch::log_softmax(
-      output_logits(output_features(decoded.hidden.back(), decoded.context, embedded)), /*dim=*/1);
+  const auto features = output_features(decoded.hidden.back(), decoded.context, embedded);
+  output.log_probs = torch::log_softmax(shortlist_ ? shortlist_.logits(features) : output_logits(features), /*dim=*/1);
   if (return_attention) {
     // (B, S) -> (B, 1, 1, 1, S)
     output.attention.parts[AttentionPart::Cross] = decoded.weights.view({decoded.weights.size(0), 1, 1, 1, -1});
   }
   return output;
+}
+
+void GruBahdanau::restrict_output(const torch::Tensor& ids) {
+  shortlist_.restrict(ids, output_->weight, output_->bias, precision_);
 }
 
 void GruBahdanau::reorder(DecoderState& base_state, const torch::Tensor& index) {

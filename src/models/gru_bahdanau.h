@@ -21,6 +21,7 @@
 #include "models/dropout.h"
 #include "models/bahdanau_attention.h"
 #include "models/model_dims.h"
+#include "models/output_shortlist.h"
 #include "models/packed_linear.h"
 #include "models/seq2seq_model.h"
 #include "util/options.h"
@@ -72,6 +73,7 @@ class GruBahdanau : public Seq2SeqModel {
   void reorder(DecoderState& state, const torch::Tensor& index) override;
   void reorder_within_sources(DecoderState& state, const torch::Tensor& index) override;
   void set_precision(Precision precision) override;
+  void restrict_output(const torch::Tensor& ids) override;
 
   AttentionLayout attention_layout() const override { return {{AttentionPart::Cross, {1, 1}}}; }
   std::string name() const override { return kName; }
@@ -146,6 +148,7 @@ class GruBahdanau : public Seq2SeqModel {
   torch::nn::Linear output_{nullptr};  // H + E + emb -> V
   Dropout dropout_{nullptr};
   std::unique_ptr<PackedLayers> packed_;
+  OutputShortlist shortlist_;  // restrict_output: step's output layer on a shortlist
 };
 
 }  // namespace heed

@@ -83,6 +83,12 @@ class Seq2SeqModel : public torch::nn::Module {
   virtual void set_precision(Precision precision) = 0;
   Precision precision() const { return precision_; }
 
+  // Restricts the output of the next `step` calls to the target ids `ids` (N) int64,
+  // sorted and distinct (a vocabulary shortlist, decode/shortlist.h): the output layer
+  // is computed for those rows only, and log_probs are normalised over them, -inf
+  // elsewhere. An undefined tensor lifts the restriction. `forward` is never restricted.
+  virtual void restrict_output(const torch::Tensor& ids) = 0;
+
   // The parts, layers and heads of the attention this model returns.
   virtual AttentionLayout attention_layout() const = 0;
 

@@ -182,12 +182,20 @@ StepOutput Transformer::step(DecoderState& base_state, const torch::Tensor& toke
   }
   if (config_.norm_first) x = decoder_norm_->forward(x);
   StepOutput output;
-  output.log_probs = torch::log_softmax(logits(x.squeeze(1)), /*dim=*/1);
+  output.log_probs = torch::log_softmax(shortlist_ ? shortlist_.logits(x.squeeze(1)) : logits(x.squeeze(1)), /*dim=*/1);
   if (return_attention) {
     output.attention.parts[AttentionPart::DecoderSelf] = torch::stack(self_weights, 1);  // (B, L, H, 1, t)
     output.attention.parts[AttentionPart::Cross] = torch::stack(cross_weights, 1);       // (B, L, H, 1, S)
   }
   return output;
+}
+
+void Transformer::restrict_output(const torch::Tensor& ids) {
+  if (config_.tie_embeddings) {
+    shortlist_.restrict(ids, target_embedding_->weight, output_bias_, precision_);
+  } else {
+    shortlist_.restrict(ids, output_->weight, output_->bias, precision_);
+  }
 }
 
 void Transformer::reorder(DecoderState& base_state, const torch::Tensor& index) {

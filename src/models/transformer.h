@@ -19,6 +19,7 @@
 
 #include "models/dropout.h"
 #include "models/model_dims.h"
+#include "models/output_shortlist.h"
 #include "models/seq2seq_model.h"
 #include "models/transformer_layers.h"
 #include "util/options.h"
@@ -81,6 +82,7 @@ class Transformer : public Seq2SeqModel {
   void reorder(DecoderState& state, const torch::Tensor& index) override;
   void reorder_within_sources(DecoderState& state, const torch::Tensor& index) override;
   void set_precision(Precision precision) override;
+  void restrict_output(const torch::Tensor& ids) override;
 
   AttentionLayout attention_layout() const override {
     return {{AttentionPart::EncoderSelf, {config_.encoder_layers, config_.heads}},
@@ -109,6 +111,7 @@ class Transformer : public Seq2SeqModel {
   torch::nn::Linear output_{nullptr};                 // untied
   torch::Tensor output_bias_;                          // tied: the bias alone
   PackedLinear packed_output_;                         // bf16 / int8 inference only
+  OutputShortlist shortlist_;                          // restrict_output: step's output layer
   Dropout dropout_{nullptr};
 };
 

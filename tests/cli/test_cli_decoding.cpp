@@ -271,6 +271,38 @@ TEST_F(CliDecoding, PrecisionMistakesAreOneLineErrors) {
   testing::expect_one_error_line(result, "--precision: must be one of fp32, bf16 (got int8)");
 }
 
+// A shortlist built from the training pairs: on the copy task every copied word is among a
+// sentence's candidates (and <unk> and </s> always are), so greedy search picks what it
+// picks over the whole vocabulary, in every precision (beam search may not: the shortlist
+// renormalises the probabilities it ranks by); a broken file is a one-line error naming
+// its line.
+TEST_F(CliDecoding, ShortlistKeepsTheOutputOfACopyTask) {
+  const std::string list = *dir_ / "shortlist.txt";
+  const auto built = run_heed("shortlist --model " + model() + " --train " + (*dir_ / "train.tsv") +
+                              " --frequent 3 --per-source 4 --out " + list);
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  const auto lines = split_lines(testing::read_text(list));
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "heed-shortlist 1");
+  EXPECT_EQ(words_of(lines[1]).size(), 3u);
+  for (size_t i = 2; i < lines.size(); ++i) {
+    const auto fields = fields_of(lines[i], "\t");
+    ASSERT_EQ(fields.size(), 2u) << lines[i];
+    EXPECT_LE(words_of(fields[1]).size(), 4u) << lines[i];
+  }
+  for (const std::string precision : {"fp32", "int8"}) {
+    const auto full = run_heed("translate --model " + model() + " --precision " + precision, input());
+    const auto restricted =
+        run_heed("translate --model " + model() + " --precision " + precision + " --shortlist " + list, input());
+    ASSERT_EQ(restricted.exit_code, 0) << restricted.err;
+    EXPECT_EQ(restricted.out, full.out) << precision;
+  }
+  testing::write_text(*dir_ / "bad_shortlist.txt", "heed-shortlist 1\nw1 w2\nw3 w4\n");
+  testing::expect_one_error_line(
+      run_heed("translate --model " + model() + " --shortlist " + (*dir_ / "bad_shortlist.txt"), "w1\n"),
+      "bad_shortlist.txt:3: expected a source token, a tab and target tokens");
+}
+
 TEST_F(CliDecoding, EverySubcommandAcceptsThreads) {
   const std::string train = *dir_ / "train.tsv";
   for (const std::string& command :

@@ -174,6 +174,35 @@ TEST_P(ModelContract, ReducedPrecisionsFollowFloat32) {
   EXPECT_TRUE(torch::equal(model->forward(source, target, false).logits, float32));
 }
 
+// restrict_output: step's log-probabilities are the log-softmax over the shortlisted ids
+// of the unrestricted logits, -inf elsewhere, in float32 and int8; lifting restores them.
+TEST_P(ModelContract, RestrictedOutputIsTheSoftmaxOverTheShortlist) {
+  auto model = testing::tiny_model(GetParam(), kSourceVocab, kTargetVocab);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const auto source = source_batch();
+  const auto tokens = torch::full({3}, Vocabulary::kBos, torch::kInt64);
+  const auto ids = torch::tensor(std::vector<int64_t>{1, 3, 5, 8, 13}, torch::kInt64);
+  for (const auto precision : {Precision::Float32, Precision::Int8}) {
+    SCOPED_TRACE(precision_name(precision));
+    model->set_precision(precision);
+    auto state = model->start(source, false);
+    const auto full = model->step(*state, tokens, false).log_probs;  // (B, V)
+    model->restrict_output(ids);
+    auto restricted_state = model->start(source, false);
+    const auto restricted = model->step(*restricted_state, tokens, false).log_probs;
+    model->restrict_output({});
+    const auto expected = torch::log_softmax(full.index_select(1, ids), 1);
+    EXPECT_TRUE(torch::allclose(restricted.index_select(1, ids), expected, 1e-5, 1e-5));
+    auto outside = torch::ones({kTargetVocab}, torch::kBool);
+    outside.index_fill_(0, ids, false);
+    EXPECT_TRUE(torch::all(torch::isinf(restricted.index({torch::indexing::Slice(), outside}))).item<bool>());
+    auto lifted_state = model->start(source, false);
+    EXPECT_TRUE(torch::equal(model->step(*lifted_state, tokens, false).log_probs, full));
+  }
+  model->set_precision(Precision::Float32);
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryRegisteredModel, ModelContract, ::testing::ValuesIn(testing::registry_names()),
                          testing::model_test_name);
 
