@@ -1,5 +1,8 @@
 #include "serve/http_server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <httplib.h>
 #include <sys/socket.h>
 #include <spdlog/spdlog.h>
@@ -49,9 +52,14 @@ HttpServer::HttpServer(const TranslationApi& api, HttpOptions options)
   // SO_REUSEADDR (a restart binds at once) but not httplib's default SO_REUSEPORT, which
   // lets a second server share the port silently: a port in use must be an error.
   Impl* impl = impl_.get();
+  // TCP_NODELAY (accepted connections inherit it): an answer goes out as httplib writes it,
+  // headers then body, instead of its second write waiting for the client's delayed ACK
+  // (about 40 ms a request, which made one keep-alive client's p50 latency 52 ms).
+  server.set_tcp_nodelay(true);
   server.set_socket_options([impl](socket_t sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     impl->listening_socket = sock;
   });
   server.set_payload_max_length(impl_->options.max_body_bytes);
