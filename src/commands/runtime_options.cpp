@@ -11,6 +11,7 @@
 #include "util/threads.h"
 
 #include <algorithm>
+#include <chrono>
 #include <thread>
 
 namespace heed {
@@ -43,7 +44,10 @@ void use_precision(const LoadedModel& model, Precision precision, const torch::D
   if (precision == Precision::BFloat16 && !bf16_gemm_uses_avx512_bf16()) {
     spdlog::warn("this CPU lacks AVX512-BF16: bf16 products run portable code, slower than fp32");
   }
+  const auto started = std::chrono::steady_clock::now();
   model.model->set_precision(precision);
+  spdlog::info("linear layers packed for {} in {:.1f} ms", name,
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
   use_product_pool(ProductPool::Torch);
 }
 

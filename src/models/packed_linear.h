@@ -1,7 +1,7 @@
 // A linear layer's product, y = x W^T + b, in reduced precision for inference.
 //
 // `--precision bf16|int8` makes each model pack a copy of the weights of every linear
-// layer once, at load time (a few milliseconds for a Multi30k model): rounded to bfloat16,
+// layer once, at load time (36-66 ms for the Multi30k models): rounded to bfloat16,
 // or quantized to int8 per output channel, in the panel layout of kernels/packed_panels.h.
 // A product rounds (bf16) or quantizes (int8, per row) its input at each call and returns
 // float32: everything between the products stays float32 (embeddings, layer norms,
