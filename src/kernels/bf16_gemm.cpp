@@ -149,6 +149,24 @@ Bf16Weights pack_bf16_weights(const float* w, int64_t outputs, int64_t inputs, i
   return packed;
 }
 
+Bf16Weights gather_bf16_rows(const Bf16Weights& w, const int64_t* rows, int64_t count) {
+  Bf16Weights gathered;
+  gathered.outputs = count;
+  gathered.inputs = w.inputs;
+  gathered.padded_inputs = w.padded_inputs;
+  const int64_t groups = w.padded_inputs / kBf16Group;
+  gathered.panels.assign(static_cast<size_t>(panel_count(count) * groups * kVectorValues), 0);
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t n = rows[i];
+    const uint16_t* from = w.panels.data() + (n / kPanelColumns) * groups * kVectorValues + (n % kPanelColumns) * kBf16Group;
+    uint16_t* to = gathered.panels.data() + (i / kPanelColumns) * groups * kVectorValues + (i % kPanelColumns) * kBf16Group;
+    for (int64_t g = 0; g < groups; ++g) {
+      std::memcpy(to + g * kVectorValues, from + g * kVectorValues, kBf16Group * sizeof(uint16_t));
+    }
+  }
+  return gathered;
+}
+
 void resize_bf16_rows(Bf16Rows& out, int64_t rows, int64_t inputs) {
   out.rows = rows;
   out.padded_inputs = round_up(inputs, kBf16Group);

@@ -35,6 +35,10 @@ struct Bf16Weights {
 // Rounds and packs W (N, K), element (n, k) at w[n * row_stride + k].
 Bf16Weights pack_bf16_weights(const float* w, int64_t outputs, int64_t inputs, int64_t row_stride);
 
+// The packed weights of output rows `rows[0..count)` of `w`, in that order (exactly what
+// pack_bf16_weights gives for those rows of W): a vocabulary shortlist's output layer.
+Bf16Weights gather_bf16_rows(const Bf16Weights& w, const int64_t* rows, int64_t count);
+
 // Activations rounded to bfloat16: values (M, padded_inputs) row-major, 0 past K.
 struct Bf16Rows {
   int64_t rows = 0;

@@ -169,6 +169,27 @@ Int8Weights pack_int8_weights(const float* w, int64_t outputs, int64_t inputs, i
   return packed;
 }
 
+Int8Weights gather_int8_rows(const Int8Weights& w, const int64_t* rows, int64_t count) {
+  Int8Weights gathered;
+  gathered.outputs = count;
+  gathered.inputs = w.inputs;
+  gathered.padded_inputs = w.padded_inputs;
+  const int64_t groups = w.padded_inputs / kInt8Group;
+  const int64_t panels = panel_count(count);
+  gathered.panels.assign(static_cast<size_t>(panels * groups * kVectorBytes), 0);
+  gathered.scales.assign(static_cast<size_t>(panels * kPanelColumns), 0.0f);
+  gathered.offsets.assign(static_cast<size_t>(panels * kPanelColumns), 0);
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t n = rows[i];
+    const int8_t* from = w.panels.data() + (n / kPanelColumns) * groups * kVectorBytes + (n % kPanelColumns) * kInt8Group;
+    int8_t* to = gathered.panels.data() + (i / kPanelColumns) * groups * kVectorBytes + (i % kPanelColumns) * kInt8Group;
+    for (int64_t g = 0; g < groups; ++g) std::memcpy(to + g * kVectorBytes, from + g * kVectorBytes, kInt8Group);
+    gathered.scales[static_cast<size_t>(i)] = w.scales[static_cast<size_t>(n)];
+    gathered.offsets[static_cast<size_t>(i)] = w.offsets[static_cast<size_t>(n)];
+  }
+  return gathered;
+}
+
 void resize_int8_rows(Int8Rows& out, int64_t rows, int64_t inputs) {
   out.rows = rows;
   out.padded_inputs = round_up(inputs, kInt8Group);

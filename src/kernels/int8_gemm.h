@@ -37,6 +37,11 @@ struct Int8Weights {
 // Quantizes and packs W (N, K), element (n, k) at w[n * row_stride + k].
 Int8Weights pack_int8_weights(const float* w, int64_t outputs, int64_t inputs, int64_t row_stride);
 
+// The packed weights of output rows `rows[0..count)` of `w`, in that order: what
+// pack_int8_weights gives for those rows of W (quantization is per row, so this is exact
+// and costs a copy, not a quantization). A vocabulary shortlist's output layer.
+Int8Weights gather_int8_rows(const Int8Weights& w, const int64_t* rows, int64_t count);
+
 // Activations quantized per row: values (M, padded_inputs) row-major, Xq + 128 (128 past K).
 struct Int8Rows {
   int64_t rows = 0;

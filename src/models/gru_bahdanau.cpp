@@ -279,7 +279,7 @@ StepOutput GruBahdanau::step(DecoderState& base_state, const torch::Tensor& toke
 }
 
 void GruBahdanau::restrict_output(const torch::Tensor& ids) {
-  shortlist_.restrict(ids, output_->weight, output_->bias, precision_);
+  shortlist_.restrict(ids, output_->weight, output_->bias, packed_ ? packed_->output : PackedLinear());
 }
 
 void GruBahdanau::reorder(DecoderState& base_state, const torch::Tensor& index) {

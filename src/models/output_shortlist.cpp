@@ -13,7 +13,7 @@ torch::Tensor scatter_shortlisted(const torch::Tensor& logits, const torch::Tens
 }
 
 void OutputShortlist::restrict(const torch::Tensor& ids, const torch::Tensor& weight, const torch::Tensor& bias,
-                               Precision precision) {
+                               const PackedLinear& packed) {
   ids_ = ids;
   packed_ = PackedLinear();
   if (!ids.defined()) {
@@ -22,10 +22,13 @@ void OutputShortlist::restrict(const torch::Tensor& ids, const torch::Tensor& we
   }
   torch::NoGradGuard no_grad;
   vocab_ = weight.size(0);
+  if (packed) {
+    packed_ = packed.gather_rows(ids);
+    return;
+  }
   const auto index = ids.to(weight.device());
   weight_ = weight.index_select(0, index);
   bias_ = bias.defined() ? bias.index_select(0, index) : torch::Tensor();
-  packed_ = PackedLinear(weight_, bias_, precision);
 }
 
 torch::Tensor OutputShortlist::logits(const torch::Tensor& x) const {

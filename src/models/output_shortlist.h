@@ -1,6 +1,7 @@
 // A model's output layer restricted to a vocabulary shortlist (decode/shortlist.h): the
-// layer's rows for the allowed target ids are gathered once per restriction (and packed
-// when the model runs in bf16 or int8), so a step multiplies by N rows instead of V.
+// layer's rows for the allowed target ids are gathered once per restriction (in bf16 or
+// int8, from the packed layer: a copy, no new quantization), so a step multiplies by N
+// rows instead of V.
 #pragma once
 
 #include <torch/types.h>
@@ -18,7 +19,10 @@ class OutputShortlist {
  public:
   // weight (V, K), bias (V) or undefined: the full output layer; ids (N) int64 sorted,
   // or undefined to lift the restriction.
-  void restrict(const torch::Tensor& ids, const torch::Tensor& weight, const torch::Tensor& bias, Precision precision);
+  // `packed`: the full layer packed (bf16 / int8), whose rows are gathered rather than
+  // packed again; empty for float32.
+  void restrict(const torch::Tensor& ids, const torch::Tensor& weight, const torch::Tensor& bias,
+                const PackedLinear& packed);
   explicit operator bool() const { return ids_.defined(); }
   // x (B, K) -> logits (B, V), -inf outside the shortlist.
   torch::Tensor logits(const torch::Tensor& x) const;

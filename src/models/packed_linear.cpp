@@ -38,6 +38,28 @@ PackedLinear::PackedLinear(const torch::Tensor& weight, const torch::Tensor& bia
   packed_ = std::move(packed);
 }
 
+PackedLinear PackedLinear::gather_rows(const torch::Tensor& ids) const {
+  const Packed& p = *packed_;
+  const torch::Tensor rows = ids.to(torch::kCPU).to(torch::kInt64).contiguous();
+  const int64_t* row = rows.data_ptr<int64_t>();
+  for (int64_t i = 0; i < rows.numel(); ++i) {
+    if (row[i] < 0 || row[i] >= p.outputs) throw Error("packed product: output row out of range");
+  }
+  auto gathered = std::make_shared<Packed>();
+  gathered->precision = p.precision;
+  gathered->outputs = rows.numel();
+  gathered->inputs = p.inputs;
+  if (p.precision == Precision::Int8) {
+    gathered->int8 = gather_int8_rows(p.int8, row, rows.numel());
+  } else {
+    gathered->bf16 = gather_bf16_rows(p.bf16, row, rows.numel());
+  }
+  if (p.bias.defined()) gathered->bias = p.bias.index_select(0, rows).contiguous();
+  PackedLinear result;
+  result.packed_ = std::move(gathered);
+  return result;
+}
+
 torch::Tensor PackedLinear::operator()(const torch::Tensor& x) const {
   const Packed& p = *packed_;
   if (x.size(-1) != p.inputs) {

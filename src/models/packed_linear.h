@@ -35,6 +35,10 @@ class PackedLinear {
   // x (..., K) float32 -> (..., N) float32.
   torch::Tensor operator()(const torch::Tensor& x) const;
 
+  // The layer restricted to output rows `ids` (M) int64, in that order: a copy of their
+  // packed rows, identical to packing those rows of the weight (a shortlist's output).
+  PackedLinear gather_rows(const torch::Tensor& ids) const;
+
  private:
   struct Packed;
   std::shared_ptr<const Packed> packed_;

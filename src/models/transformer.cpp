@@ -192,9 +192,9 @@ StepOutput Transformer::step(DecoderState& base_state, const torch::Tensor& toke
 
 void Transformer::restrict_output(const torch::Tensor& ids) {
   if (config_.tie_embeddings) {
-    shortlist_.restrict(ids, target_embedding_->weight, output_bias_, precision_);
+    shortlist_.restrict(ids, target_embedding_->weight, output_bias_, packed_output_);
   } else {
-    shortlist_.restrict(ids, output_->weight, output_->bias, precision_);
+    shortlist_.restrict(ids, output_->weight, output_->bias, packed_output_);
   }
 }
 

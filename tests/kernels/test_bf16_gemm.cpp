@@ -75,6 +75,16 @@ TEST(Bf16Gemm, SumsTheRoundedProductsOnEveryPath) {
   }
 }
 
+TEST(Bf16Gemm, GatheredRowsAreThoseRowsPacked) {
+  const int64_t n = 35, k = 11;
+  const auto wf = bf16_random_values(n * k, 8);
+  const Bf16Weights w = pack_bf16_weights(wf.data(), n, k, k);
+  const std::vector<int64_t> rows = {34, 0, 16, 15, 2};
+  std::vector<float> selected;
+  for (int64_t r : rows) selected.insert(selected.end(), wf.begin() + r * k, wf.begin() + (r + 1) * k);
+  EXPECT_EQ(gather_bf16_rows(w, rows.data(), 5).panels, pack_bf16_weights(selected.data(), 5, k, k).panels);
+}
+
 TEST(Bf16Gemm, ARowsResultDependsOnThatRowAlone) {
   const int64_t m = 10, n = 77, k = 90;
   const auto x = bf16_random_values(m * k, 3, 2.0f);

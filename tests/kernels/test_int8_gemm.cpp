@@ -113,6 +113,21 @@ TEST(Int8Gemm, ARowsResultDependsOnThatRowAlone) {
   }
 }
 
+TEST(Int8Gemm, GatheredRowsAreThoseRowsPacked) {
+  const int64_t n = 40, k = 13;
+  const auto wf = int8_random_values(n * k, 8);
+  const Int8Weights w = pack_int8_weights(wf.data(), n, k, k);
+  const std::vector<int64_t> rows = {39, 0, 17, 16, 5, 5};
+  std::vector<float> selected;
+  for (int64_t r : rows) selected.insert(selected.end(), wf.begin() + r * k, wf.begin() + (r + 1) * k);
+  const Int8Weights expected = pack_int8_weights(selected.data(), 6, k, k);
+  const Int8Weights gathered = gather_int8_rows(w, rows.data(), 6);
+  EXPECT_EQ(gathered.panels, expected.panels);
+  EXPECT_EQ(gathered.scales, expected.scales);
+  EXPECT_EQ(gathered.offsets, expected.offsets);
+  EXPECT_EQ(gathered.outputs, 6);
+}
+
 TEST(Int8Gemm, AZeroRowGivesTheBias) {
   const int64_t n = 20, k = 8;
   const std::vector<float> x(static_cast<size_t>(k), 0.0f);
