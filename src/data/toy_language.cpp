@@ -13,6 +13,7 @@
 
 #include "data/uniform_int.h"
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace heed {
 namespace {
@@ -75,15 +76,6 @@ ToyLexicon make_lexicon() {
   lexicon.definite = {"the", "ko"};
   lexicon.indefinite = {"a", ""};
   return lexicon;
-}
-
-// Space-separated words; none for "".
-std::vector<std::string> split_words(const std::string& text) {
-  std::vector<std::string> words;
-  std::istringstream stream(text);
-  std::string word;
-  while (stream >> word) words.push_back(word);
-  return words;
 }
 
 const ToyWord& entry(const std::vector<ToyWord>& list, size_t index, const char* what) {

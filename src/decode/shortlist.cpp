@@ -2,26 +2,18 @@
 
 #include <algorithm>
 #include <set>
-#include <sstream>
 
 #include "text/vocabulary.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/line_reader.h"
+#include "util/strings.h"
 
 namespace heed {
 
 namespace {
 
 constexpr const char* kHeader = "heed-shortlist 1";
-
-std::vector<std::string> split_spaces(const std::string& text) {
-  std::vector<std::string> tokens;
-  std::istringstream in(text);
-  std::string token;
-  while (in >> token) tokens.push_back(token);
-  return tokens;
-}
 
 std::string join_spaces(const std::vector<std::string>& tokens) {
   std::string text;
@@ -106,13 +98,13 @@ Shortlist Shortlist::load(const std::string& path, const LoadedModel& model) {
   }
   const auto frequent = reader.next();
   if (!frequent) throw Error(at_line(path, 2, "the line of frequent target tokens is missing"));
-  shortlist.frequent_ = split_spaces(*frequent);
+  shortlist.frequent_ = split_words(*frequent);
   while (auto line = reader.next()) {
     const size_t tab = line->find('\t');
     if (tab == std::string::npos || tab == 0 || line->find('\t', tab + 1) != std::string::npos) {
       throw Error(at_line(path, reader.line_number(), "expected a source token, a tab and target tokens"));
     }
-    shortlist.lists_.push_back({line->substr(0, tab), split_spaces(line->substr(tab + 1))});
+    shortlist.lists_.push_back({line->substr(0, tab), split_words(line->substr(tab + 1))});
   }
   shortlist.resolve(model);
   return shortlist;

@@ -1,7 +1,10 @@
 // Small string helpers shared by the readers.
 #pragma once
 
+#include <sstream>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace heed {
 
@@ -15,6 +18,14 @@ inline std::string_view trim(std::string_view text) {
   while (begin < end && is_blank(text[begin])) ++begin;
   while (end > begin && is_blank(text[end - 1])) --end;
   return text.substr(begin, end - begin);
+}
+
+// The words of `text` separated by blanks or line ends; none for "".
+inline std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream stream(text);
+  for (std::string word; stream >> word;) words.push_back(word);
+  return words;
 }
 
 // The first line of a message: library exceptions (LibTorch's, Gloo's) add backtraces

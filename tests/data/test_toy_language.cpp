@@ -13,24 +13,18 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "data/toy_language.h"
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace heed {
 namespace {
 
-std::vector<std::string> words(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream stream(text);
-  std::string word;
-  while (stream >> word) out.push_back(word);
-  return out;
-}
+std::vector<std::string> words(const std::string& text) { return split_words(text); }
 
 // ---------------------------------------------------------------------------
 // The test's own parser of a source sentence.

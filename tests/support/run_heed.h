@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "support/temp_dir.h"
+#include "util/strings.h"
 
 namespace heed::testing {
 
@@ -57,11 +58,6 @@ inline std::vector<std::string> fields_of(const std::string& text, const std::st
 }
 
 // The whitespace-separated words of a line.
-inline std::vector<std::string> words_of(const std::string& text) {
-  std::istringstream stream(text);
-  std::vector<std::string> words;
-  for (std::string word; stream >> word;) words.push_back(word);
-  return words;
-}
+inline std::vector<std::string> words_of(const std::string& text) { return split_words(text); }
 
 }  // namespace heed::testing
