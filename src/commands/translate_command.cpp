@@ -42,7 +42,6 @@ void run_translate(TranslateCommandOptions& o) {
   output.alignment = parse_alignment_kind(o.alignment);
   output.alignment_head = {o.alignment_layer, o.alignment_head};
   output.all_hypotheses = o.translator.search.nbest > 1;
-  output.precision = o.precision;
   if (output.format == OutputFormat::Text && o.translator.search.nbest > 1) {
     throw Error("--nbest " + std::to_string(o.translator.search.nbest) +
                 " needs --output nbest or --output jsonl (text output has one line per input)");

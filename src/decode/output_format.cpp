@@ -99,7 +99,8 @@ nlohmann::json translation_json(size_t id, const std::string& source, const std:
   json["source"] = source;
   json["source_tokens"] = nbest.front().source_tokens;
   json.update(hypothesis_json(nbest.front(), options));
-  if (options.precision != Precision::Float32) json["precision"] = precision_name(options.precision);
+  const Precision precision = nbest.front().precision;
+  if (precision != Precision::Float32) json["precision"] = precision_name(precision);
   if (options.all_hypotheses) {
     json["nbest"] = nlohmann::json::array();
     for (const auto& translation : nbest) json["nbest"].push_back(hypothesis_json(translation, options));

@@ -44,7 +44,6 @@ struct OutputOptions {
   AlignmentKind alignment = AlignmentKind::None;
   AlignmentHead alignment_head;
   bool all_hypotheses = false;  // jsonl: add the "nbest" list
-  Precision precision = Precision::Float32;  // jsonl: a "precision" field when not fp32
 };
 
 // Writes the n-best list (best first) of input line `id` in the chosen format.

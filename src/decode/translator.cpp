@@ -95,7 +95,7 @@ std::vector<std::vector<Translation>> Translator::run(const std::vector<std::str
     bool too_long = false;
     auto tokens = model_.source_tokenizer->encode(bounded_text(sources[i], max_tokens, &too_long));
     if (tokens.empty()) {
-      translations[i].emplace_back();
+      translations[i].emplace_back().precision = model_.model->precision();
       continue;
     }
     if (tokens.size() > max_tokens) {

@@ -28,7 +28,8 @@ struct Translation {
                                            // replace_unknown, <unk> replaced (see below)
   Hypothesis hypothesis;                   // ids, scores, attention (see hypothesis.h)
   bool source_cropped = false;             // the source was longer than max_source_tokens
-  Precision precision = Precision::Float32;  // of the model's products (--precision)
+  Precision precision = Precision::Float32;  // of the model's products (--precision); jsonl
+                                             // and the server say so when it is not fp32
 };
 
 struct TranslatorOptions {

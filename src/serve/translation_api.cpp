@@ -219,7 +219,6 @@ ApiResponse TranslationApi::translate(const std::string& body) const {
     output.format = OutputFormat::Jsonl;
     output.alignment = parse_alignment_kind(choice_field(request, "alignment", {"none", "hard", "soft"}));
     output.all_hypotheses = choice.search.nbest > 1;
-    output.precision = entry->served.model.model->precision();
     const std::string attention = choice_field(request, "attention", {"none", "cross", "all"});
     choice.search.return_attention = output.alignment != AlignmentKind::None || attention != "none";
     const auto results = run(*entry->batching, sentences, choice);
