@@ -4,19 +4,14 @@
 
 #include <cmath>
 #include <limits>
-#include <random>
 #include <vector>
+
+#include "support/random_values.h"
 
 namespace heed {
 namespace {
 
-std::vector<float> bf16_random_values(int64_t count, uint32_t seed, float range = 1.0f) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> uniform(-range, range);
-  std::vector<float> values(static_cast<size_t>(count));
-  for (auto& v : values) v = uniform(rng);
-  return values;
-}
+using testing::uniform_floats;
 
 std::vector<float> bf16_multiply(const std::vector<float>& x, int64_t m, int64_t k, const Bf16Weights& w,
                             const float* bias, KernelPath path, int64_t split_panel = -1) {
@@ -50,9 +45,9 @@ TEST(Bf16Gemm, SumsTheRoundedProductsOnEveryPath) {
     for (const int64_t n : {1, 15, 16, 17, 70}) {
       for (const int64_t k : {1, 2, 3, 64, 131}) {
         SCOPED_TRACE("m " + std::to_string(m) + " n " + std::to_string(n) + " k " + std::to_string(k));
-        const auto x = bf16_random_values(m * k, static_cast<uint32_t>(m * 1000 + n * 10 + k), 3.0f);
-        const auto wf = bf16_random_values(n * k, static_cast<uint32_t>(k * 1000 + n), 0.5f);
-        const auto bias = bf16_random_values(n, 7);
+        const auto x = uniform_floats(m * k, static_cast<uint32_t>(m * 1000 + n * 10 + k), 3.0f);
+        const auto wf = uniform_floats(n * k, static_cast<uint32_t>(k * 1000 + n), 0.5f);
+        const auto bias = uniform_floats(n, 7);
         const Bf16Weights w = pack_bf16_weights(wf.data(), n, k, k);
         const auto best = bf16_multiply(x, m, k, w, bias.data(), KernelPath::Best);
         ASSERT_EQ(best, bf16_multiply(x, m, k, w, bias.data(), KernelPath::Portable));  // no denormals here
@@ -77,7 +72,7 @@ TEST(Bf16Gemm, SumsTheRoundedProductsOnEveryPath) {
 
 TEST(Bf16Gemm, GatheredRowsAreThoseRowsPacked) {
   const int64_t n = 35, k = 11;
-  const auto wf = bf16_random_values(n * k, 8);
+  const auto wf = uniform_floats(n * k, 8);
   const Bf16Weights w = pack_bf16_weights(wf.data(), n, k, k);
   const std::vector<int64_t> rows = {34, 0, 16, 15, 2};
   std::vector<float> selected;
@@ -87,8 +82,8 @@ TEST(Bf16Gemm, GatheredRowsAreThoseRowsPacked) {
 
 TEST(Bf16Gemm, ARowsResultDependsOnThatRowAlone) {
   const int64_t m = 10, n = 77, k = 90;
-  const auto x = bf16_random_values(m * k, 3, 2.0f);
-  const auto wf = bf16_random_values(n * k, 4);
+  const auto x = uniform_floats(m * k, 3, 2.0f);
+  const auto wf = uniform_floats(n * k, 4);
   const Bf16Weights w = pack_bf16_weights(wf.data(), n, k, k);
   const auto all = bf16_multiply(x, m, k, w, nullptr, KernelPath::Best);
   EXPECT_EQ(all, bf16_multiply(x, m, k, w, nullptr, KernelPath::Best, /*split_panel=*/2));

@@ -3,19 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 #include <vector>
+
+#include "support/random_values.h"
 
 namespace heed {
 namespace {
 
-std::vector<float> int8_random_values(int64_t count, uint32_t seed, float range = 1.0f) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> uniform(-range, range);
-  std::vector<float> values(static_cast<size_t>(count));
-  for (auto& v : values) v = uniform(rng);
-  return values;
-}
+using testing::uniform_floats;
 
 struct Int8Product {
   std::vector<float> y;
@@ -72,9 +67,9 @@ TEST(Int8Gemm, AgreesBitForBitOnEveryPathWithinTheQuantizationBound) {
     for (const int64_t n : {1, 15, 16, 17, 70, 130}) {
       for (const int64_t k : {1, 3, 4, 7, 64, 131}) {
         SCOPED_TRACE("m " + std::to_string(m) + " n " + std::to_string(n) + " k " + std::to_string(k));
-        const auto x = int8_random_values(m * k, static_cast<uint32_t>(m * 1000 + n * 10 + k), 3.0f);
-        const auto wf = int8_random_values(n * k, static_cast<uint32_t>(k * 1000 + n), 0.5f);
-        const auto bias = int8_random_values(n, 7);
+        const auto x = uniform_floats(m * k, static_cast<uint32_t>(m * 1000 + n * 10 + k), 3.0f);
+        const auto wf = uniform_floats(n * k, static_cast<uint32_t>(k * 1000 + n), 0.5f);
+        const auto bias = uniform_floats(n, 7);
         const Int8Weights w = pack_int8_weights(wf.data(), n, k, k);
         const Int8Product best = int8_multiply(x, m, k, w, bias.data(), KernelPath::Best);
         const Int8Product portable = int8_multiply(x, m, k, w, bias.data(), KernelPath::Portable);
@@ -100,8 +95,8 @@ TEST(Int8Gemm, AgreesBitForBitOnEveryPathWithinTheQuantizationBound) {
 
 TEST(Int8Gemm, ARowsResultDependsOnThatRowAlone) {
   const int64_t m = 11, n = 83, k = 96;
-  const auto x = int8_random_values(m * k, 3, 2.0f);
-  const auto wf = int8_random_values(n * k, 4);
+  const auto x = uniform_floats(m * k, 3, 2.0f);
+  const auto wf = uniform_floats(n * k, 4);
   const Int8Weights w = pack_int8_weights(wf.data(), n, k, k);
   const Int8Product all = int8_multiply(x, m, k, w, nullptr, KernelPath::Best);
   const Int8Product split = int8_multiply(x, m, k, w, nullptr, KernelPath::Best, /*split_panel=*/3);
@@ -115,7 +110,7 @@ TEST(Int8Gemm, ARowsResultDependsOnThatRowAlone) {
 
 TEST(Int8Gemm, GatheredRowsAreThoseRowsPacked) {
   const int64_t n = 40, k = 13;
-  const auto wf = int8_random_values(n * k, 8);
+  const auto wf = uniform_floats(n * k, 8);
   const Int8Weights w = pack_int8_weights(wf.data(), n, k, k);
   const std::vector<int64_t> rows = {39, 0, 17, 16, 5, 5};
   std::vector<float> selected;
@@ -131,8 +126,8 @@ TEST(Int8Gemm, GatheredRowsAreThoseRowsPacked) {
 TEST(Int8Gemm, AZeroRowGivesTheBias) {
   const int64_t n = 20, k = 8;
   const std::vector<float> x(static_cast<size_t>(k), 0.0f);
-  const auto wf = int8_random_values(n * k, 5);
-  const auto bias = int8_random_values(n, 6);
+  const auto wf = uniform_floats(n * k, 5);
+  const auto bias = uniform_floats(n, 6);
   const Int8Weights w = pack_int8_weights(wf.data(), n, k, k);
   EXPECT_EQ(int8_multiply(x, 1, k, w, bias.data(), KernelPath::Best).y, bias);
 }
