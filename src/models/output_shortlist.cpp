@@ -16,10 +16,8 @@ void OutputShortlist::restrict(const torch::Tensor& ids, const torch::Tensor& we
                                const PackedLinear& packed) {
   ids_ = ids;
   packed_ = PackedLinear();
-  if (!ids.defined()) {
-    weight_ = bias_ = torch::Tensor();
-    return;
-  }
+  weight_ = bias_ = torch::Tensor();  // the previous restriction's rows
+  if (!ids.defined()) return;
   torch::NoGradGuard no_grad;
   vocab_ = weight.size(0);
   if (packed) {
