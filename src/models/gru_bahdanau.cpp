@@ -106,19 +106,20 @@ void GruBahdanau::set_precision(Precision precision) {
 GruBahdanau::Encoded GruBahdanau::encode_packed(const torch::Tensor& embedded, const torch::Tensor& mask) {
   const int64_t batch = embedded.size(0), length = embedded.size(1);
   torch::Tensor x = embedded;
+  const auto zeros = torch::zeros({batch, config_.hidden}, x.options());  // the output at padding
   std::vector<torch::Tensor> finals;
   for (const auto& layer : packed_->encoder) {
     std::vector<torch::Tensor> outputs;
     for (size_t direction = 0; direction < layer.size(); ++direction) {
       const auto input_gates = layer[direction].input(x);  // (B, S, 3H)
-      auto h = torch::zeros({batch, config_.hidden}, x.options());
+      torch::Tensor h = zeros;
       std::vector<torch::Tensor> states(static_cast<size_t>(length));
       for (int64_t i = 0; i < length; ++i) {
         const int64_t t = direction == 0 ? i : length - 1 - i;
         const auto next = gru_update(input_gates.select(1, t), layer[direction].hidden(h), h);
         const auto real = mask.select(1, t).unsqueeze(1);  // (B, 1): rows whose sentence has position t
         h = torch::where(real, next, h);
-        states[static_cast<size_t>(t)] = torch::where(real, next, torch::zeros_like(next));
+        states[static_cast<size_t>(t)] = torch::where(real, next, zeros);
       }
       outputs.push_back(torch::stack(states, 1));
       finals.push_back(h);
