@@ -3,11 +3,16 @@
 # fast as answers come, against `heed translate --batch-size 64` on the same sentences.
 #
 #   scripts/bench-serve.sh MODEL_DIR SENTENCES_FILE [--clients "1 4 16 64"] [--sentences 1000]
-#                          [--threads 2] [--max-batch 64] [--max-wait-ms 5] [--precision fp32]
+#                          [--threads N] [--max-batch 64] [--max-wait-ms 5] [--precision fp32]
 #
 # Prints, per client count: sentences/s, p50/p95/p99 latency (ms), errors, the server's
 # peak RSS; then the offline throughput and each row's share of it. The client is Python's
-# standard library (one thread per client, HTTP keep-alive), so it needs no package.
+# standard library (one thread per client, HTTP keep-alive), so it needs no package; it
+# runs on the same machine, and takes CPU time from the server as a remote client would not.
+#
+# Threads: the server runs with --threads N if given, else its default (all cores but
+# one); translate runs with every thread count from 1 to all cores, and the fastest is
+# the offline figure each row is a share of.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:?model directory}
@@ -15,7 +20,7 @@ input=${2:?a file of source sentences, one per line}
 shift 2
 clients_list="1 4 16 64"
 count=1000
-threads=2
+threads=
 max_batch=64
 max_wait=5
 precision=fp32
@@ -39,12 +44,22 @@ count=$(wc -l < "$work/sentences.txt")
 
 # Offline: the whole file through `heed translate` at batch 64, its own rate (model loading
 # excluded, as it is from the server's figures: the server is up before the clients start).
-$heed translate --model "$model" --batch-size 64 --threads "$threads" --precision "$precision" \
-  < "$work/sentences.txt" > "$work/offline.txt" 2> "$work/offline.log"
-# "translated N sentences, M output tokens in S s: X sentences/s, Y tokens/s"
-offline=$(grep -o 'translated .*' "$work/offline.log" | tail -1 | awk '{gsub(/[:,]/, ""); printf "%.1f", $10}')
+offline=0
+offline_threads=0
+offline_rates=""
+for t in $(seq "$(nproc)"); do
+  $heed translate --model "$model" --batch-size 64 --threads "$t" --precision "$precision" \
+    < "$work/sentences.txt" > "$work/offline.txt" 2> "$work/offline.log"
+  # "translated N sentences, M output tokens in S s: X sentences/s, Y tokens/s"
+  rate=$(grep -o 'translated .*' "$work/offline.log" | tail -1 | awk '{gsub(/[:,]/, ""); printf "%.1f", $10}')
+  offline_rates="$offline_rates --threads $t: $rate;"
+  if python3 -c "import sys; sys.exit(0 if $rate > $offline else 1)"; then
+    offline=$rate
+    offline_threads=$t
+  fi
+done
 
-$heed serve --model "$model" --port 0 --threads "$threads" --precision "$precision" --max-batch "$max_batch" --max-wait-ms "$max_wait" \
+$heed serve --model "$model" --port 0 ${threads:+--threads "$threads"} --precision "$precision" --max-batch "$max_batch" --max-wait-ms "$max_wait" \
   --max-queue 100000 2> "$work/serve.log" &
 server=$!
 port=""
@@ -104,4 +119,6 @@ PY
   printf '%-8s %12s %9s %9s %9s %7s %10s %12s\n' "$clients" "$rate" "$p50" "$p95" "$p99" "$errors" "$rss" "$share"
   ((mismatches == 0)) || echo "  $mismatches answers differ from heed translate's" >&2
 done
-echo "offline: heed translate --batch-size 64: $offline sentences/s ($count sentences, --threads $threads, --precision $precision)"
+server_threads=$(sed -nE 's/.*decoding on ([0-9]+) thread.*/\1/p' "$work/serve.log" | head -1)
+echo "server: --threads ${server_threads:-?}, --max-batch $max_batch, --max-wait-ms $max_wait, --precision $precision"
+echo "offline: heed translate --batch-size 64 ($count sentences):${offline_rates%;} sentences/s; fastest $offline (--threads $offline_threads)"

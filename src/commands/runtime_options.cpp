@@ -5,13 +5,16 @@
 #include <torch/cuda.h>
 
 #include "kernels/bf16_gemm.h"
+#include "kernels/f32_gemm.h"
 #include "kernels/int8_gemm.h"
+#include "models/packed_linear.h"
 
 #include "util/error.h"
 #include "util/threads.h"
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 namespace heed {
@@ -35,7 +38,15 @@ void add_precision_option(CLI::App* command, Precision& precision) {
 }
 
 void use_precision(const LoadedModel& model, Precision precision, const torch::Device& device) {
-  if (precision == Precision::Float32) return;
+  if (precision == Precision::Float32) {
+    // Packed float32 products (kernels/f32_gemm.h) where the CPU has AVX-512: faster than
+    // the BLAS library at a decoder's few rows. The same arithmetic in another order;
+    // HEED_PACKED_FP32=0 keeps the BLAS library's (to compare, or to reproduce numbers
+    // computed during training to the last bit).
+    const char* packed = std::getenv("HEED_PACKED_FP32");
+    if (!device.is_cpu() || !f32_gemm_uses_avx512() || (packed && std::string(packed) == "0")) return;
+    pack_float32_products(true);
+  }
   const std::string name = precision_name(precision);
   if (!device.is_cpu()) throw Error("--precision " + name + " runs on the CPU (use --device cpu)");
   if (precision == Precision::Int8 && !int8_gemm_uses_vnni()) {
@@ -46,8 +57,10 @@ void use_precision(const LoadedModel& model, Precision precision, const torch::D
   }
   const auto started = std::chrono::steady_clock::now();
   model.model->set_precision(precision);
-  spdlog::info("linear layers packed for {} in {:.1f} ms", name,
-               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+  // Said when asked for (bf16, int8); fp32's packing is the default and stays quiet.
+  spdlog::log(precision == Precision::Float32 ? spdlog::level::debug : spdlog::level::info,
+              "linear layers packed for {} in {:.1f} ms", name,
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
   use_product_pool(ProductPool::Torch);
 }
 

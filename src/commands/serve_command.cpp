@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -41,6 +42,13 @@ std::pair<std::string, std::string> name_and_directory(const std::string& spec) 
 }
 
 void run_serve(ServeCommandOptions& o) {
+  // One core is left to the HTTP threads (parsing, tokenizing, answering) unless told
+  // otherwise: at a server's batch sizes most of a step is element-wise work on one
+  // thread, and a second intra-op thread that spins between products takes the core
+  // the connections need (scripts/bench-serve.sh measures both).
+  if (o.runtime.threads == 0) {
+    o.runtime.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) - 1);
+  }
   const torch::Device device = o.runtime.apply();
   std::vector<ServedModel> models;
   for (const auto& spec : o.models) {
@@ -55,6 +63,7 @@ void run_serve(ServeCommandOptions& o) {
     spdlog::info("model {}: {} from {}", name, served.model.config.model, dir);
     models.push_back(std::move(served));
   }
+  spdlog::info("decoding on {} thread{}", o.runtime.threads, o.runtime.threads == 1 ? "" : "s");
   const TranslationApi api(std::move(models), TranslatorOptions{}, o.batching, o.api);
   HttpServer server(api, o.http);
   const int port = server.bind();
@@ -125,6 +134,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--max-connections", o->http.handler_threads, "requests handled at once (one thread each)")
       ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{4096}));
   add_runtime_options(cmd, o->runtime);
+  cmd->get_option("--threads")->description("threads decoding (0 = all cores but one, which the connections use)");
   add_precision_option(cmd, o->precision);
   cmd->callback([o] { run_serve(*o); });
 }

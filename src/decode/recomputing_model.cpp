@@ -54,4 +54,8 @@ void RecomputingModel::reorder(DecoderState& state, const torch::Tensor& index) 
   s.prefix = s.prefix.index_select(0, index);
 }
 
+void RecomputingModel::append(DecoderState& /*state*/, DecoderState& /*rows*/) {
+  throw std::logic_error("RecomputingModel decodes fixed batches only");
+}
+
 }  // namespace heed

@@ -17,6 +17,9 @@ class RecomputingModel : public Seq2SeqModel {
   std::unique_ptr<DecoderState> start(const SourceBatch& source, bool return_attention) override;
   StepOutput step(DecoderState& state, const torch::Tensor& tokens, bool return_attention) override;
   void reorder(DecoderState& state, const torch::Tensor& index) override;
+  // Not for in-flight batching: a prefix re-run over rows of different lengths would need
+  // left padding that `forward` does not take. Throws std::logic_error.
+  void append(DecoderState& state, DecoderState& rows) override;
   void restrict_output(const torch::Tensor& ids) override { output_ids_ = ids; }
   void set_precision(Precision precision) override {
     inner_->set_precision(precision);

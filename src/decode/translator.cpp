@@ -82,6 +82,36 @@ std::string_view bounded_text(const std::string& text, size_t max_tokens, bool* 
 
 }  // namespace
 
+size_t Translator::max_source_tokens() const {
+  return static_cast<size_t>(std::clamp<int64_t>(options_.max_source_tokens, 1, kMaxSentenceTokens - 1));
+}
+
+PreparedSource Translator::prepare(const std::string& sentence) const {
+  PreparedSource source;
+  const size_t max_tokens = max_source_tokens();
+  auto tokens = model_.source_tokenizer->encode(bounded_text(sentence, max_tokens, &source.cropped));
+  if (tokens.empty()) return source;
+  if (tokens.size() > max_tokens) {
+    tokens.resize(max_tokens);
+    source.cropped = true;
+  }
+  source.ids = model_.source_vocab.ids(tokens);
+  tokens.push_back(model_.source_vocab.token(Vocabulary::kEos));
+  source.tokens = std::move(tokens);
+  return source;
+}
+
+Translation Translator::translation_of(const PreparedSource& source, Hypothesis hypothesis) const {
+  if (source.tokens.empty()) {
+    Translation empty;
+    empty.precision = model_.model->precision();
+    return empty;
+  }
+  Translation translation = make_translation(source.tokens, std::move(hypothesis));
+  translation.source_cropped = source.cropped;
+  return translation;
+}
+
 std::vector<std::vector<Translation>> Translator::run(const std::vector<std::string>& sources,
                                                       const std::vector<std::string>* targets) const {
   const size_t count = sources.size();
@@ -90,22 +120,16 @@ std::vector<std::vector<Translation>> Translator::run(const std::vector<std::str
   std::vector<std::vector<std::string>> source_tokens(count), target_tokens(count);
   std::vector<size_t> order;  // non-empty sentences, sorted by length
   std::vector<char> cropped(count, 0);  // per sentence: its source was cropped
-  const auto max_tokens = static_cast<size_t>(std::clamp<int64_t>(options_.max_source_tokens, 1, kMaxSentenceTokens - 1));
+  const size_t max_tokens = max_source_tokens();
   for (size_t i = 0; i < count; ++i) {
-    bool too_long = false;
-    auto tokens = model_.source_tokenizer->encode(bounded_text(sources[i], max_tokens, &too_long));
-    if (tokens.empty()) {
-      translations[i].emplace_back().precision = model_.model->precision();
+    PreparedSource prepared = prepare(sources[i]);
+    if (prepared.tokens.empty()) {
+      translations[i].push_back(translation_of(prepared, Hypothesis()));
       continue;
     }
-    if (tokens.size() > max_tokens) {
-      tokens.resize(max_tokens);
-      too_long = true;
-    }
-    cropped[i] = too_long;
-    source_ids[i] = model_.source_vocab.ids(tokens);
-    tokens.push_back(model_.source_vocab.token(Vocabulary::kEos));
-    source_tokens[i] = std::move(tokens);
+    cropped[i] = prepared.cropped;
+    source_ids[i] = std::move(prepared.ids);
+    source_tokens[i] = std::move(prepared.tokens);
     if (targets) {
       bool ignored = false;
       target_tokens[i] = model_.target_tokenizer->encode(bounded_text((*targets)[i], max_tokens, &ignored));

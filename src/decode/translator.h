@@ -49,6 +49,13 @@ struct TranslatorOptions {
   std::shared_ptr<const Shortlist> shortlist;
 };
 
+// A source line as the model takes it: what the translator makes of each input line.
+struct PreparedSource {
+  std::vector<std::string> tokens;  // tokenizer tokens and "</s>"; none for an empty line
+  std::vector<int64_t> ids;         // source vocabulary ids of the tokens, without </s>
+  bool cropped = false;             // longer than max_source_tokens (Translation::source_cropped)
+};
+
 class Translator {
  public:
   Translator(const LoadedModel& model, TranslatorOptions options);
@@ -62,9 +69,16 @@ class Translator {
   // Force-decodes each pair's target (the attention of a known translation).
   std::vector<Translation> force_decode(const std::vector<SentencePair>& pairs) const;
 
+  // The steps of translate for callers that run the search themselves (the server's
+  // in-flight batching): a line tokenized, cropped and mapped to ids, and a hypothesis of
+  // its ids made a Translation (an empty line: the empty translation, for any hypothesis).
+  PreparedSource prepare(const std::string& sentence) const;
+  Translation translation_of(const PreparedSource& source, Hypothesis hypothesis) const;
+
  private:
   std::vector<std::vector<Translation>> run(const std::vector<std::string>& sources,
                                             const std::vector<std::string>* targets) const;
+  size_t max_source_tokens() const;  // options' max_source_tokens, within the model's bound
   // target_tokens: for a force-decoded reference, its tokens as the tokenizer wrote them
   // (so labels show words the vocabulary lacks); null: the vocabulary's tokens of the ids.
   Translation make_translation(const std::vector<std::string>& source_tokens, Hypothesis hypothesis,

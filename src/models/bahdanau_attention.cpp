@@ -1,5 +1,7 @@
 #include "models/bahdanau_attention.h"
 
+#include "models/padding.h"
+
 #include <torch/nn/functional/activation.h>
 
 #include <limits>
@@ -16,8 +18,18 @@ BahdanauAttentionImpl::BahdanauAttentionImpl(int64_t key_size, int64_t query_siz
 }
 
 AttentionMemory AttentionMemory::select_rows(const torch::Tensor& index) const {
-  return {keys.index_select(0, index), projected_keys.index_select(0, index),
-          mask.index_select(0, index), query_weight};
+  const auto kept_mask = mask.index_select(0, index);
+  const int64_t sources = longest_row(kept_mask);
+  return {keys.narrow(1, 0, sources).index_select(0, index), projected_keys.narrow(1, 0, sources).index_select(0, index),
+          kept_mask.narrow(1, 0, sources), query_weight};
+}
+
+AttentionMemory AttentionMemory::append(const AttentionMemory& other) const {
+  const int64_t sources = std::max(mask.size(1), other.mask.size(1));
+  const auto join = [&](const torch::Tensor& a, const torch::Tensor& b) {
+    return torch::cat({pad_dim(a, 1, sources, false), pad_dim(b, 1, sources, false)});
+  };
+  return {join(keys, other.keys), join(projected_keys, other.projected_keys), join(mask, other.mask), query_weight};
 }
 
 AttentionMemory BahdanauAttentionImpl::prepare(const torch::Tensor& keys,

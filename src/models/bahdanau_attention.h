@@ -26,8 +26,12 @@ struct AttentionMemory {
   torch::Tensor mask;            // (B, S) bool, true at real keys
   torch::Tensor query_weight;    // (query_size, attention_size): W_q transposed, sliced once
 
-  // Keeps rows `index` (beam search, finished sentences).
+  // Keeps rows `index` (beam search, finished sentences), and only the key positions
+  // that one of them has.
   AttentionMemory select_rows(const torch::Tensor& index) const;
+  // These rows followed by those of `other` (padded to the longer source): sentences
+  // joining a batch in flight.
+  AttentionMemory append(const AttentionMemory& other) const;
 };
 
 struct AdditiveAttentionOutput {

@@ -70,7 +70,7 @@ GruBahdanau::GruBahdanau(const GruBahdanauConfig& config, const ModelDims& dims)
 void GruBahdanau::set_precision(Precision precision) {
   precision_ = precision;
   attention_->set_precision(precision);
-  if (precision == Precision::Float32) {
+  if (precision == Precision::Float32 && !float32_products_packed()) {
     packed_.reset();
     return;
   }
@@ -287,6 +287,17 @@ void GruBahdanau::reorder(DecoderState& base_state, const torch::Tensor& index) 
   auto& state = dynamic_cast<GruDecoderState&>(base_state);
   state.attention = state.attention.select_rows(index);
   state.hidden = state.hidden.index_select(1, index);
+}
+
+void GruBahdanau::append(DecoderState& base_state, DecoderState& base_rows) {
+  auto& state = dynamic_cast<GruDecoderState&>(base_state);
+  auto& rows = dynamic_cast<GruDecoderState&>(base_rows);
+  if (!state.source_attention.empty() || !rows.source_attention.empty()) {
+    throw std::logic_error("GruBahdanau::append: states with attention are not merged");
+  }
+  state.attention = state.attention.append(rows.attention);
+  state.hidden = torch::cat({state.hidden, rows.hidden}, /*dim=*/1);
+  rows = GruDecoderState();
 }
 
 void GruBahdanau::reorder_within_sources(DecoderState& base_state, const torch::Tensor& index) {

@@ -72,6 +72,7 @@ class GruBahdanau : public Seq2SeqModel {
                   bool return_attention) override;
   void reorder(DecoderState& state, const torch::Tensor& index) override;
   void reorder_within_sources(DecoderState& state, const torch::Tensor& index) override;
+  void append(DecoderState& state, DecoderState& rows) override;
   void set_precision(Precision precision) override;
   void restrict_output(const torch::Tensor& ids) override;
 

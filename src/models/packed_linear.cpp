@@ -2,25 +2,35 @@
 
 #include <ATen/Parallel.h>
 
+#include <atomic>
 #include <chrono>
 
 #include "kernels/bf16_gemm.h"
+#include "kernels/f32_gemm.h"
 #include "kernels/int8_gemm.h"
 #include "models/product_profile.h"
 #include "util/error.h"
 
 namespace heed {
 
+namespace {
+std::atomic<bool> g_pack_float32{false};
+}  // namespace
+
+void pack_float32_products(bool on) { g_pack_float32 = on; }
+bool float32_products_packed() { return g_pack_float32; }
+
 struct PackedLinear::Packed {
   Precision precision;
   int64_t outputs = 0, inputs = 0;
   Int8Weights int8;
   Bf16Weights bf16;
+  F32Weights f32;
   torch::Tensor bias;  // (N) float32 contiguous, or undefined
 };
 
 PackedLinear::PackedLinear(const torch::Tensor& weight, const torch::Tensor& bias, Precision precision) {
-  if (precision == Precision::Float32) return;
+  if (precision == Precision::Float32 && !float32_products_packed()) return;
   if (weight.dim() != 2 || weight.scalar_type() != torch::kFloat32 || !weight.device().is_cpu()) {
     throw Error("reduced-precision products need float32 CPU weights of two dimensions");
   }
@@ -31,8 +41,10 @@ PackedLinear::PackedLinear(const torch::Tensor& weight, const torch::Tensor& bia
   const torch::Tensor w = weight.stride(1) == 1 ? weight.detach() : weight.detach().contiguous();
   if (precision == Precision::Int8) {
     packed->int8 = pack_int8_weights(w.data_ptr<float>(), packed->outputs, packed->inputs, w.stride(0));
-  } else {
+  } else if (precision == Precision::BFloat16) {
     packed->bf16 = pack_bf16_weights(w.data_ptr<float>(), packed->outputs, packed->inputs, w.stride(0));
+  } else {
+    packed->f32 = pack_f32_weights(w.data_ptr<float>(), packed->outputs, packed->inputs, w.stride(0));
   }
   if (bias.defined()) packed->bias = bias.detach().to(torch::kFloat32).contiguous().clone();
   packed_ = std::move(packed);
@@ -51,8 +63,10 @@ PackedLinear PackedLinear::gather_rows(const torch::Tensor& ids) const {
   gathered->inputs = p.inputs;
   if (p.precision == Precision::Int8) {
     gathered->int8 = gather_int8_rows(p.int8, row, rows.numel());
-  } else {
+  } else if (p.precision == Precision::BFloat16) {
     gathered->bf16 = gather_bf16_rows(p.bf16, row, rows.numel());
+  } else {
+    gathered->f32 = gather_f32_rows(p.f32, row, rows.numel());
   }
   if (p.bias.defined()) gathered->bias = p.bias.index_select(0, rows).contiguous();
   PackedLinear result;
@@ -90,6 +104,10 @@ torch::Tensor PackedLinear::operator()(const torch::Tensor& x) const {
     });
     at::parallel_for(0, panels, panel_grain, [&](int64_t begin, int64_t end) {
       int8_gemm(quantized, p.int8, bias, out, p.outputs, begin, end);
+    });
+  } else if (p.precision == Precision::Float32) {
+    at::parallel_for(0, panels, panel_grain, [&](int64_t begin, int64_t end) {
+      f32_gemm(in, rows, p.inputs, p.f32, bias, out, p.outputs, begin, end);
     });
   } else {
     Bf16Rows rounded;

@@ -12,7 +12,12 @@
 //
 // Models keep their float32 code as it is and choose per product:
 //   y = packed ? packed(x) : <the float32 expression>
-// so fp32 inference and training are exactly what they were.
+// so training and unpacked fp32 inference are exactly what they were.
+//
+// Float32 can be packed too (kernels/f32_gemm.h): the same float32 arithmetic in another
+// order, without the BLAS library's copy of the weights at every call, which dominates a
+// decoder's small products. Inference commands turn it on where the CPU has AVX-512
+// (pack_float32_products); then a model's set_precision(Float32) packs its layers too.
 #pragma once
 
 #include <torch/types.h>
@@ -23,11 +28,16 @@
 
 namespace heed {
 
+// Whether PackedLinear packs float32 weights (otherwise Float32 means the model's own
+// float32 expression). Process-wide, set once before models are packed; off by default.
+void pack_float32_products(bool on);
+bool float32_products_packed();
+
 class PackedLinear {
  public:
   PackedLinear() = default;  // empty: the model runs its float32 expression
   // weight (N, K) float32 (rows of any stride), bias (N) float32 or undefined. An empty
-  // PackedLinear for Precision::Float32.
+  // PackedLinear for Precision::Float32 unless float32_products_packed().
   PackedLinear(const torch::Tensor& weight, const torch::Tensor& bias, Precision precision);
 
   explicit operator bool() const { return static_cast<bool>(packed_); }

@@ -68,6 +68,8 @@ class Seq2SeqModel : public torch::nn::Module {
                           bool return_attention) = 0;
 
   // Keeps rows `index` (K) int64 of the state, in that order (beam search, finished rows).
+  // Padding that no kept row needs (source positions, and after `append` the cached
+  // target positions of rows that joined later) may be dropped.
   virtual void reorder(DecoderState& state, const torch::Tensor& index) = 0;
 
   // reorder for an index (B) that keeps the number of rows and sends every row to a row
@@ -76,9 +78,17 @@ class Seq2SeqModel : public torch::nn::Module {
   // both rows and is left as it is; only the target-side state moves. Default: reorder.
   virtual void reorder_within_sources(DecoderState& state, const torch::Tensor& index) { reorder(state, index); }
 
+  // Appends the rows of `rows` (another state of this model, from `start`, stepped or not)
+  // after the rows of `state`; `rows` is left empty. In-flight batching
+  // (decode/inflight_greedy.h): sentences join a batch between steps. Rows may differ in
+  // source length and in the steps taken; each row goes on as it would alone (to float
+  // rounding, as in any batch). States started with attention are not merged
+  // (std::logic_error): their per-sentence attention would need padding of its own.
+  virtual void append(DecoderState& state, DecoderState& rows) = 0;
+
   // Packs the weights of every linear layer for inference at `precision`
   // (packed_linear.h: bf16 or int8); Float32 drops the packed copies and runs the
-  // float32 weights as trained. A model in bf16 or int8 computes without autograd and
+  // float32 weights as trained, or packs float32 copies when float32_products_packed(). A model in bf16 or int8 computes without autograd and
   // is not to be trained; its weights must not change while it is packed.
   virtual void set_precision(Precision precision) = 0;
   Precision precision() const { return precision_; }

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "models/output_positions.h"
+#include "models/padding.h"
 #include "text/vocabulary.h"
 #include "util/error.h"
 
@@ -40,7 +41,13 @@ class TransformerDecoderState : public DecoderState {
  public:
   std::vector<DecoderLayerCache> caches;  // per decoder layer
   torch::Tensor memory_mask;              // (B, S)
-  int64_t position = 0;                   // target positions consumed so far
+  int64_t position = 0;                   // target positions cached: t of the self caches
+  // Rows that joined at different steps (append): each row's own position (B) int64,
+  // and which cached self-attention keys are its own, (B, t) bool: row r's are its last
+  // row_positions[r], the ones before are padding. Undefined while every row is at
+  // `position`, so a batch that nothing joined decodes as it always did.
+  torch::Tensor row_positions;
+  torch::Tensor self_mask;
 };
 }  // namespace
 
@@ -94,6 +101,13 @@ torch::Tensor Transformer::embed(torch::nn::Embedding embedding, const torch::Te
     x = x + sinusoids_.narrow(0, offset, length).unsqueeze(0);
   }
   return dropout_->forward(x);
+}
+
+torch::Tensor Transformer::embed_rows(torch::nn::Embedding embedding, const torch::Tensor& ids,
+                                      const torch::Tensor& positions) {
+  auto x = embedding->forward(ids) * std::sqrt(static_cast<double>(config_.d_model));  // (B, d)
+  x = x + (config_.learned_positions ? position_embedding_->forward(positions) : sinusoids_.index_select(0, positions));
+  return dropout_->forward(x.unsqueeze(1));
 }
 
 Transformer::Encoded Transformer::encode(const SourceBatch& source, bool return_attention) {
@@ -168,12 +182,22 @@ std::unique_ptr<DecoderState> Transformer::start(const SourceBatch& source, bool
 
 StepOutput Transformer::step(DecoderState& base_state, const torch::Tensor& tokens, bool return_attention) {
   auto& state = dynamic_cast<TransformerDecoderState&>(base_state);
-  auto x = embed(target_embedding_, tokens.unsqueeze(1), state.position);  // (B, 1, d)
+  torch::Tensor x;  // (B, 1, d)
+  if (state.row_positions.defined()) {
+    if (state.position >= kMaxPositions) {
+      throw Error("sentence longer than " + std::to_string(kMaxPositions) + " tokens");
+    }
+    x = embed_rows(target_embedding_, tokens, state.row_positions);
+    state.row_positions = state.row_positions + 1;
+    state.self_mask = torch::cat({state.self_mask, torch::ones({tokens.size(0), 1}, state.self_mask.options())}, 1);
+  } else {
+    x = embed(target_embedding_, tokens.unsqueeze(1), state.position);
+  }
   state.position += 1;
   std::vector<torch::Tensor> self_weights, cross_weights;
   int64_t layer = 0;
   for (const auto& module : *decoder_layers_) {
-    auto out = module->as<DecoderLayer>()->step(x, state.caches[layer++], state.memory_mask);
+    auto out = module->as<DecoderLayer>()->step(x, state.caches[layer++], state.memory_mask, state.self_mask);
     x = out.states;
     if (return_attention) {
       self_weights.push_back(out.self_weights);
@@ -200,13 +224,81 @@ void Transformer::restrict_output(const torch::Tensor& ids) {
 
 void Transformer::reorder(DecoderState& base_state, const torch::Tensor& index) {
   auto& state = dynamic_cast<TransformerDecoderState&>(base_state);
-  state.memory_mask = state.memory_mask.index_select(0, index);
-  for (auto& cache : state.caches) {
-    cache.cross = {cache.cross.keys.index_select(0, index), cache.cross.values.index_select(0, index)};
-    if (cache.self.keys.defined()) {
-      cache.self = {cache.self.keys.index_select(0, index), cache.self.values.index_select(0, index)};
+  // Source positions that no kept row has, and (rows that joined later) cached target
+  // positions that are padding in every kept row, are dropped: a batch that sentences
+  // keep joining would otherwise carry its longest-ever source and first-ever step.
+  auto memory_mask = state.memory_mask.index_select(0, index);
+  const int64_t sources = longest_row(memory_mask);
+  state.memory_mask = memory_mask.narrow(1, 0, sources);
+  int64_t keep = state.position;
+  if (state.row_positions.defined()) {
+    state.row_positions = state.row_positions.index_select(0, index);
+    const auto range = index.numel() == 0 ? std::pair<int64_t, int64_t>{0, 0}
+                                          : std::pair<int64_t, int64_t>{state.row_positions.min().item<int64_t>(),
+                                                                        state.row_positions.max().item<int64_t>()};
+    keep = range.second;
+    if (range.first == range.second) {  // every row at the same position again
+      state.row_positions = torch::Tensor();
+      state.self_mask = torch::Tensor();
+    } else {
+      state.self_mask = state.self_mask.narrow(1, state.position - keep, keep).index_select(0, index);
     }
   }
+  for (auto& cache : state.caches) {
+    cache.cross = {cache.cross.keys.narrow(2, 0, sources).index_select(0, index),
+                   cache.cross.values.narrow(2, 0, sources).index_select(0, index)};
+    if (cache.self.keys.defined()) {
+      cache.self = {cache.self.keys.narrow(2, state.position - keep, keep).index_select(0, index),
+                    cache.self.values.narrow(2, state.position - keep, keep).index_select(0, index)};
+    }
+  }
+  state.position = keep;
+}
+
+void Transformer::append(DecoderState& base_state, DecoderState& base_rows) {
+  auto& state = dynamic_cast<TransformerDecoderState&>(base_state);
+  auto& rows = dynamic_cast<TransformerDecoderState&>(base_rows);
+  if (!state.source_attention.empty() || !rows.source_attention.empty()) {
+    throw std::logic_error("Transformer::append: states with attention are not merged");
+  }
+  const int64_t before = state.memory_mask.size(0), added = rows.memory_mask.size(0);
+  const int64_t sources = std::max(state.memory_mask.size(1), rows.memory_mask.size(1));
+  const int64_t positions = std::max(state.position, rows.position);
+  // Sources are padded after their tokens (as in any batch); cached target positions
+  // before them, so that every row's newest key is the last column.
+  state.memory_mask = torch::cat({pad_dim(state.memory_mask, 1, sources, false, 0),
+                                  pad_dim(rows.memory_mask, 1, sources, false, 0)});
+  const auto self_part = [&](const torch::Tensor& x, const torch::Tensor& like, int64_t batch) {
+    if (x.defined()) return pad_dim(x, 2, positions, true);
+    return torch::zeros({batch, like.size(1), positions, like.size(3)}, like.options());
+  };
+  for (size_t layer = 0; layer < state.caches.size(); ++layer) {
+    auto& into = state.caches[layer];
+    auto& from = rows.caches[layer];
+    into.cross = {torch::cat({pad_dim(into.cross.keys, 2, sources, false), pad_dim(from.cross.keys, 2, sources, false)}),
+                  torch::cat({pad_dim(into.cross.values, 2, sources, false),
+                              pad_dim(from.cross.values, 2, sources, false)})};
+    if (positions > 0) {
+      const auto& like = into.self.keys.defined() ? into.self.keys : from.self.keys;
+      into.self = {torch::cat({self_part(into.self.keys, like, before), self_part(from.self.keys, like, added)}),
+                   torch::cat({self_part(into.self.values, like, before), self_part(from.self.values, like, added)})};
+    }
+  }
+  const bool ragged = state.row_positions.defined() || rows.row_positions.defined() || state.position != rows.position;
+  if (ragged) {
+    const auto options = torch::TensorOptions().dtype(torch::kInt64).device(state.memory_mask.device());
+    const auto row_positions = [&](const TransformerDecoderState& s, int64_t batch) {
+      return s.row_positions.defined() ? s.row_positions : torch::full({batch}, s.position, options);
+    };
+    const auto self_mask = [&](const TransformerDecoderState& s, int64_t batch) {
+      const auto own = s.self_mask.defined() ? s.self_mask : torch::ones({batch, s.position}, options.dtype(torch::kBool));
+      return pad_dim(own, 1, positions, true, 0);
+    };
+    state.row_positions = torch::cat({row_positions(state, before), row_positions(rows, added)});
+    state.self_mask = torch::cat({self_mask(state, before), self_mask(rows, added)});
+  }
+  state.position = positions;
+  rows = TransformerDecoderState();
 }
 
 void Transformer::reorder_within_sources(DecoderState& base_state, const torch::Tensor& index) {

@@ -81,6 +81,7 @@ class Transformer : public Seq2SeqModel {
   StepOutput step(DecoderState& state, const torch::Tensor& tokens, bool return_attention) override;
   void reorder(DecoderState& state, const torch::Tensor& index) override;
   void reorder_within_sources(DecoderState& state, const torch::Tensor& index) override;
+  void append(DecoderState& state, DecoderState& rows) override;
   void set_precision(Precision precision) override;
   void restrict_output(const torch::Tensor& ids) override;
 
@@ -99,6 +100,8 @@ class Transformer : public Seq2SeqModel {
   };
   // ids (B, T) at positions offset..offset+T-1 -> (B, T, d)
   torch::Tensor embed(torch::nn::Embedding embedding, const torch::Tensor& ids, int64_t offset);
+  // ids (B) each at its own position, positions (B) int64 -> (B, 1, d)
+  torch::Tensor embed_rows(torch::nn::Embedding embedding, const torch::Tensor& ids, const torch::Tensor& positions);
   Encoded encode(const SourceBatch& source, bool return_attention);
   torch::Tensor logits(const torch::Tensor& states);
 

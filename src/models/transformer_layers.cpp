@@ -109,7 +109,7 @@ HeadsKeyValue DecoderLayerImpl::project_memory(const torch::Tensor& memory) {
 }
 
 DecoderLayerOutput DecoderLayerImpl::step(const torch::Tensor& x, DecoderLayerCache& cache,
-                                          const torch::Tensor& memory_mask) {
+                                          const torch::Tensor& memory_mask, const torch::Tensor& self_mask) {
   return finish(
       x,
       [&](const torch::Tensor& q) {
@@ -121,7 +121,7 @@ DecoderLayerOutput DecoderLayerImpl::step(const torch::Tensor& x, DecoderLayerCa
           cache.self = fresh.key_value;
         }
         // Only the past is cached, so no causal mask is needed.
-        return self_attention_->attend_heads(fresh.query, cache.self, {}, /*causal=*/false);
+        return self_attention_->attend_heads(fresh.query, cache.self, self_mask, /*causal=*/false);
       },
       [&](const torch::Tensor& q) { return cross_attention_->attend(q, cache.cross, memory_mask, false); });
 }

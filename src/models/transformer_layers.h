@@ -79,9 +79,11 @@ class DecoderLayerImpl : public torch::nn::Module {
   // The cross-attention keys/values of the source, for a cache.
   HeadsKeyValue project_memory(const torch::Tensor& memory);
   void set_precision(Precision precision);
-  // One step: x (B, 1, d); the cache's self part grows by this position.
+  // One step: x (B, 1, d); the cache's self part grows by this position. self_mask
+  // (B, t + 1) bool, true at each row's own cached positions (rows that joined a batch
+  // later), or undefined: every position is every row's.
   DecoderLayerOutput step(const torch::Tensor& x, DecoderLayerCache& cache,
-                          const torch::Tensor& memory_mask);
+                          const torch::Tensor& memory_mask, const torch::Tensor& self_mask = {});
 
  private:
   // The three sublayers around attention results computed by the callers.

@@ -8,6 +8,7 @@
 #include "support/tiny_models.h"
 #include "text/vocabulary.h"
 #include "model_dir/model_directory.h"
+#include "models/packed_linear.h"
 #include "util/error.h"
 
 namespace heed {
@@ -115,6 +116,54 @@ TEST_P(ModelContract, ReorderKeepsTheSelectedRows) {
   EXPECT_TRUE(torch::allclose(after.log_probs[1], expected.log_probs[0], 1e-5, 1e-5));
 }
 
+// append (in-flight batching): rows that join a stepped batch, with longer and shorter
+// sources and fewer steps taken, go on as each batch would alone; so do the rows that
+// reorder keeps afterwards (it drops the padding no kept row needs). fp32 and int8.
+TEST_P(ModelContract, AppendedRowsGoOnAsTheyWouldAlone) {
+  auto model = testing::tiny_model(GetParam(), kSourceVocab, kTargetVocab);
+  torch::NoGradGuard no_grad;
+  const auto first = source_batch();  // lengths 5, 2, 7
+  const auto second = make_source_batch(testing::random_sentences({9, 3}, kSourceVocab, 12), torch::kCPU);
+  const auto first_target = target_input();  // (3, 6)
+  auto second_target = torch::randint(4, kTargetVocab, {2, 6}, torch::kInt64);
+  second_target.select(1, 0).fill_(Vocabulary::kBos);
+  for (const Precision precision : {Precision::Float32, Precision::Int8}) {
+    SCOPED_TRACE(precision_name(precision));
+    model->set_precision(precision);
+    const auto expected_first = torch::log_softmax(model->forward(first, first_target, false).logits, 2);
+    const auto expected_second = torch::log_softmax(model->forward(second, second_target, false).logits, 2);
+    // The first batch takes 2 steps, the second 1, then they go on together: positions
+    // 2.. of the first rows, 1.. of the second.
+    auto state = model->start(first, false);
+    for (int64_t t = 0; t < 2; ++t) model->step(*state, first_target.select(1, t), false);
+    auto joining = model->start(second, false);
+    model->step(*joining, second_target.select(1, 0), false);
+    model->append(*state, *joining);
+    for (int64_t t = 0; t < 3; ++t) {
+      const auto tokens = torch::cat({first_target.select(1, 2 + t), second_target.select(1, 1 + t)});
+      const auto out = model->step(*state, tokens, false);
+      ASSERT_EQ(out.log_probs.size(0), 5);
+      EXPECT_TRUE(torch::allclose(out.log_probs.narrow(0, 0, 3), expected_first.select(1, 2 + t), 1e-5, 1e-5)) << "step " << t;
+      EXPECT_TRUE(torch::allclose(out.log_probs.narrow(0, 3, 2), expected_second.select(1, 1 + t), 1e-5, 1e-5)) << "step " << t;
+    }
+    // Keep the second batch's short sentence and the first's two shortest: the longest
+    // source and the first batch's extra step are padding in every kept row.
+    model->reorder(*state, torch::tensor({4, 1, 0}, torch::kInt64));
+    const auto tokens = torch::stack({second_target[1][4], first_target[1][5], first_target[0][5]});
+    const auto out = model->step(*state, tokens, false);
+    EXPECT_TRUE(torch::allclose(out.log_probs[0], expected_second[1][4], 1e-5, 1e-5));
+    EXPECT_TRUE(torch::allclose(out.log_probs[1], expected_first[1][5], 1e-5, 1e-5));
+    EXPECT_TRUE(torch::allclose(out.log_probs[2], expected_first[0][5], 1e-5, 1e-5));
+    // States with attention are not merged.
+    auto with_attention = model->start(first, true);
+    auto other = model->start(second, false);
+    if (!with_attention->source_attention.empty()) {
+      EXPECT_THROW(model->append(*with_attention, *other), std::logic_error);
+    }
+  }
+  model->set_precision(Precision::Float32);
+}
+
 TEST_P(ModelContract, SaveThenLoadGivesIdenticalOutputs) {
   auto model = testing::tiny_model(GetParam(), kSourceVocab, kTargetVocab, /*seed=*/3);
   const auto path = std::filesystem::temp_directory_path() / ("heed_contract_" + GetParam() + ".pt");
@@ -168,6 +217,44 @@ TEST_P(ModelContract, ReducedPrecisionsFollowFloat32) {
                         source.lengths.narrow(0, row, 1)};
       const auto logits = model->forward(alone, target.narrow(0, row, 1), false).logits;
       EXPECT_TRUE(torch::allclose(logits[0], reduced.logits[row], 1e-5, 1e-5)) << "row " << row;
+    }
+  }
+  model->set_precision(Precision::Float32);
+  EXPECT_TRUE(torch::equal(model->forward(source, target, false).logits, float32));
+}
+
+// Packed float32 (kernels/f32_gemm.h, on when inference commands find AVX-512): the same
+// arithmetic in another order, so logits within float rounding of the unpacked ones, each
+// row's the same alone as in the batch, stepwise equal to teacher-forced; the
+// precision stays fp32, and unpacking restores the float32 expression exactly.
+TEST_P(ModelContract, PackedFloat32FollowsTheFloat32Expression) {
+  auto model = testing::tiny_model(GetParam(), kSourceVocab, kTargetVocab);
+  torch::NoGradGuard no_grad;
+  const auto source = source_batch();
+  const auto target = target_input();
+  const auto float32 = model->forward(source, target, false).logits;
+  struct Packing {
+    Packing() { pack_float32_products(true); }
+    ~Packing() { pack_float32_products(false); }
+  };
+  {
+    const Packing packing;
+    model->set_precision(Precision::Float32);
+    EXPECT_EQ(model->precision(), Precision::Float32);
+    const auto packed = model->forward(source, target, false).logits;
+    EXPECT_TRUE(torch::allclose(packed, float32, 1e-4, 1e-5));
+    const auto full_log_probs = torch::log_softmax(packed, 2);
+    auto state = model->start(source, false);
+    for (int64_t t = 0; t < target.size(1); ++t) {
+      const auto step = model->step(*state, target.select(1, t), false);
+      EXPECT_TRUE(torch::allclose(step.log_probs, full_log_probs.select(1, t), 1e-5, 1e-5)) << "step " << t;
+    }
+    for (int64_t row = 0; row < 3; ++row) {
+      const int64_t length = source.lengths[row].item<int64_t>();
+      SourceBatch alone{source.ids.narrow(0, row, 1).narrow(1, 0, length), source.mask.narrow(0, row, 1).narrow(1, 0, length),
+                        source.lengths.narrow(0, row, 1)};
+      const auto logits = model->forward(alone, target.narrow(0, row, 1), false).logits;
+      EXPECT_TRUE(torch::allclose(logits[0], packed[row], 1e-5, 1e-5)) << "row " << row;
     }
   }
   model->set_precision(Precision::Float32);

@@ -45,11 +45,15 @@ class BatchingTranslatorTest : public ::testing::TestWithParam<std::string> {
 TEST_P(BatchingTranslatorTest, ConcurrentClientsGetWhatEachSentenceGetsAlone) {
   BatchingLimits limits;
   limits.max_batch_sentences = 6;
-  limits.max_wait_ms = 50;  // long enough for the clients below to share batches
+  limits.max_wait_ms = 50;  // long enough for the clients below to queue up
   BatchingTranslator batching(model_, TranslatorOptions{}, limits);
   DecodingChoice greedy, beam;
   beam.search.beam_size = 3;
   beam.search.nbest = 2;
+  // A beam request first: its fixed batch waits for company, so the clients' requests
+  // are queued before the model starts and share batches (greedy ones: the search in
+  // flight, up to 6 sentences at once; beam ones: fixed batches).
+  auto first = batching.submit({sentences_[0]}, beam);
   constexpr int kClients = 16;
   std::vector<std::thread> clients;
   std::vector<RequestResult> results(kClients);
@@ -62,6 +66,7 @@ TEST_P(BatchingTranslatorTest, ConcurrentClientsGetWhatEachSentenceGetsAlone) {
     });
   }
   for (auto& client : clients) client.join();
+  EXPECT_EQ(first.get()[0][0].text, alone(sentences_[0], beam)[0].text);
   for (int c = 0; c < kClients; ++c) {
     const DecodingChoice& choice = c % 2 == 0 ? greedy : beam;
     std::vector<std::string> mine = {sentences_[c % sentences_.size()]};
@@ -78,21 +83,55 @@ TEST_P(BatchingTranslatorTest, ConcurrentClientsGetWhatEachSentenceGetsAlone) {
     }
   }
   const auto counters = batching.counters();
-  EXPECT_EQ(counters.sentences, kClients / 2 * 3);
+  EXPECT_EQ(counters.sentences, kClients / 2 * 3 + 1);
   EXPECT_LT(counters.batches, kClients) << "no two requests shared a batch";
   EXPECT_GT(counters.largest_batch, 2);
   EXPECT_LE(counters.largest_batch, limits.max_batch_sentences);
+}
+
+// A greedy request larger than the batch joins the search over several steps, never
+// more than max_batch_sentences at once; requests with other length options share it.
+TEST_P(BatchingTranslatorTest, ALargeRequestJoinsInPiecesAndLengthOptionsMix) {
+  BatchingLimits limits;
+  limits.max_batch_sentences = 4;
+  BatchingTranslator batching(model_, TranslatorOptions{}, limits);
+  std::vector<std::string> many;
+  for (int k = 0; k < 3; ++k) many.insert(many.end(), sentences_.begin(), sentences_.end());  // 24, 3 empty
+  DecodingChoice short_outputs;
+  short_outputs.search.max_length_ratio = 1.0;
+  short_outputs.search.max_length_offset = 1;
+  short_outputs.search.length_penalty = 0.0;
+  auto large = batching.submit(many, DecodingChoice{});
+  auto small = batching.submit({sentences_[2], sentences_[3]}, short_outputs);
+  const auto large_result = large.get();
+  const auto small_result = small.get();
+  ASSERT_EQ(large_result.size(), many.size());
+  for (size_t i = 0; i < many.size(); ++i) {
+    const auto expected = alone(many[i], DecodingChoice{});
+    EXPECT_EQ(large_result[i][0].text, expected[0].text) << i;
+    EXPECT_EQ(large_result[i][0].hypothesis.tokens, expected[0].hypothesis.tokens) << i;
+    EXPECT_NEAR(large_result[i][0].hypothesis.normalized_score, expected[0].hypothesis.normalized_score, 1e-5) << i;
+  }
+  for (size_t i = 0; i < 2; ++i) {
+    const auto expected = alone(sentences_[2 + i], short_outputs);
+    EXPECT_EQ(small_result[i][0].hypothesis.tokens, expected[0].hypothesis.tokens) << i;
+    EXPECT_NEAR(small_result[i][0].hypothesis.normalized_score, expected[0].hypothesis.normalized_score, 1e-5) << i;
+  }
+  EXPECT_EQ(batching.counters().sentences, 26);
+  EXPECT_EQ(batching.counters().largest_batch, 4);
 }
 
 TEST_P(BatchingTranslatorTest, AFullQueueRefusesAndStoppingFinishesWhatWasQueued) {
   BatchingLimits limits;
   limits.max_batch_sentences = 100;
   limits.max_queue_sentences = 3;
-  limits.max_wait_ms = 2000;  // the first request waits in the queue for company
+  limits.max_wait_ms = 2000;  // the first request (a fixed batch: beam) waits in the queue for company
+  DecodingChoice beam;
+  beam.search.beam_size = 2;
   std::future<RequestResult> queued;
   {
     BatchingTranslator batching(model_, TranslatorOptions{}, limits);
-    queued = batching.submit({sentences_[0], sentences_[1]}, DecodingChoice{});
+    queued = batching.submit({sentences_[0], sentences_[1]}, beam);
     EXPECT_THROW(batching.submit({sentences_[2], sentences_[3]}, DecodingChoice{}), QueueFull);
     DecodingChoice bad;
     bad.search.nbest = 3;  // more than the beam
@@ -102,7 +141,7 @@ TEST_P(BatchingTranslatorTest, AFullQueueRefusesAndStoppingFinishesWhatWasQueued
   ASSERT_EQ(queued.wait_for(std::chrono::seconds(0)), std::future_status::ready);
   const auto result = queued.get();
   ASSERT_EQ(result.size(), 2u);
-  EXPECT_EQ(result[1][0].text, alone(sentences_[1], DecodingChoice{})[0].text);
+  EXPECT_EQ(result[1][0].text, alone(sentences_[1], beam)[0].text);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryRegisteredModel, BatchingTranslatorTest, ::testing::ValuesIn(testing::registry_names()),

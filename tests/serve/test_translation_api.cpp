@@ -175,10 +175,11 @@ TEST(TranslationApi, LibreTranslateClientsGetAStringForAStringAndAListForAList) 
 TEST(TranslationApi, AFullQueueAnswers503AndTheWaitingRequestStillSucceeds) {
   BatchingLimits batching;
   batching.max_queue_sentences = 2;
-  batching.max_wait_ms = 1500;  // the first request waits in the queue for company
+  batching.max_wait_ms = 1500;  // the first request (beam: a fixed batch) waits in the queue for company
   batching.max_batch_sentences = 100;
   const auto api = api_of({"de-en"}, {}, batching);
-  auto first = std::async(std::launch::async, [&] { return api->translate(R"({"text": ["ein hund", "eine katze"]})"); });
+  auto first = std::async(std::launch::async,
+                          [&] { return api->translate(R"({"text": ["ein hund", "eine katze"], "beam": 2})"); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   expect_error(api->translate(R"({"text": "zwei frauen"})"), 503, "the server is busy");
   EXPECT_EQ(first.get().status, 200);
