@@ -10,9 +10,9 @@
 # standard library (one thread per client, HTTP keep-alive), so it needs no package; it
 # runs on the same machine, and takes CPU time from the server as a remote client would not.
 #
-# Threads: the server runs with --threads N if given, else its default (all cores but
-# one); translate runs with every thread count from 1 to all cores, and the fastest is
-# the offline figure each row is a share of.
+# Threads: the server runs with --threads N if given, else its defaults (one worker per
+# core, one thread each); translate runs with every thread count from 1 to all cores,
+# and the fastest is the offline figure each row is a share of.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:?model directory}
@@ -119,6 +119,6 @@ PY
   printf '%-8s %12s %9s %9s %9s %7s %10s %12s\n' "$clients" "$rate" "$p50" "$p95" "$p99" "$errors" "$rss" "$share"
   ((mismatches == 0)) || echo "  $mismatches answers differ from heed translate's" >&2
 done
-server_threads=$(sed -nE 's/.*decoding on ([0-9]+) thread.*/\1/p' "$work/serve.log" | head -1)
-echo "server: --threads ${server_threads:-?}, --max-batch $max_batch, --max-wait-ms $max_wait, --precision $precision"
+server_threads=$(sed -nE 's/.*decoding on ([0-9]+ workers? of [0-9]+ threads?).*/\1/p' "$work/serve.log" | head -1)
+echo "server: ${server_threads:-?}, --max-batch $max_batch, --max-wait-ms $max_wait, --precision $precision"
 echo "offline: heed translate --batch-size 64 ($count sentences):${offline_rates%;} sentences/s; fastest $offline (--threads $offline_threads)"

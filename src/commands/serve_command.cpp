@@ -42,13 +42,12 @@ std::pair<std::string, std::string> name_and_directory(const std::string& spec) 
 }
 
 void run_serve(ServeCommandOptions& o) {
-  // One core is left to the HTTP threads (parsing, tokenizing, answering) unless told
-  // otherwise: at a server's batch sizes most of a step is element-wise work on one
-  // thread, and a second intra-op thread that spins between products takes the core
-  // the connections need (scripts/bench-serve.sh measures both).
-  if (o.runtime.threads == 0) {
-    o.runtime.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) - 1);
-  }
+  // Unless told otherwise, one worker per core, each on one thread: at a server's batch
+  // sizes most of a step is element-wise work that one thread runs, and intra-op threads
+  // that spin between products take the cores the other workers and the connections
+  // need; workers with searches of their own use every core (scripts/bench-serve.sh).
+  if (o.batching.workers == 0) o.batching.workers = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (o.runtime.threads == 0) o.runtime.threads = 1;
   const torch::Device device = o.runtime.apply();
   std::vector<ServedModel> models;
   for (const auto& spec : o.models) {
@@ -63,7 +62,8 @@ void run_serve(ServeCommandOptions& o) {
     spdlog::info("model {}: {} from {}", name, served.model.config.model, dir);
     models.push_back(std::move(served));
   }
-  spdlog::info("decoding on {} thread{}", o.runtime.threads, o.runtime.threads == 1 ? "" : "s");
+  spdlog::info("decoding on {} worker{} of {} thread{}", o.batching.workers, o.batching.workers == 1 ? "" : "s",
+               o.runtime.threads, o.runtime.threads == 1 ? "" : "s");
   const TranslationApi api(std::move(models), TranslatorOptions{}, o.batching, o.api);
   HttpServer server(api, o.http);
   const int port = server.bind();
@@ -119,6 +119,10 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--host", o->http.host, "address to listen on (localhost unless told otherwise)")->capture_default_str();
   cmd->add_option("--port", o->http.port, "port to listen on (0: any free port)")
       ->capture_default_str()->check(CLI::Range(0, 65535));
+  o->batching.workers = 0;
+  cmd->add_option("--workers", o->batching.workers,
+                  "decoding workers, each translating a batch of its own (0 = one per core)")
+      ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{256}));
   cmd->add_option("--max-batch", o->batching.max_batch_sentences, "sentences translated together, from all clients")
       ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{4096}));
   cmd->add_option("--max-wait-ms", o->batching.max_wait_ms, "how long a request waits for others to share its batch")
@@ -134,7 +138,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--max-connections", o->http.handler_threads, "requests handled at once (one thread each)")
       ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{4096}));
   add_runtime_options(cmd, o->runtime);
-  cmd->get_option("--threads")->description("threads decoding (0 = all cores but one, which the connections use)");
+  cmd->get_option("--threads")->description("CPU threads of each worker's products (0 = 1)");
   add_precision_option(cmd, o->precision);
   cmd->callback([o] { run_serve(*o); });
 }

@@ -10,20 +10,27 @@ namespace heed {
 
 void InflightGreedySearch::add(const SourceBatch& source, const std::vector<int64_t>& tags,
                                const SearchOptions& options) {
+  if (source.ids.size(0) == 0) return add(source, nullptr, tags, options);
+  check(options);
+  torch::NoGradGuard no_grad;
+  add(source, model_.start(source, /*return_attention=*/false), tags, options);
+}
+
+void InflightGreedySearch::check(const SearchOptions& options) {
   options.validate();
   if (options.beam_size != 1 || options.return_attention) {
     throw Error("in-flight batching decodes greedily (beam 1) and without attention");
   }
+}
+
+void InflightGreedySearch::add(const SourceBatch& source, std::unique_ptr<DecoderState> state,
+                               const std::vector<int64_t>& tags, const SearchOptions& options) {
+  check(options);
   const int64_t batch = source.ids.size(0);
   if (static_cast<int64_t>(tags.size()) != batch) throw std::logic_error("InflightGreedySearch::add: one tag per row");
   if (batch == 0) return;
+  if (!state) throw std::logic_error("InflightGreedySearch::add: no started state");
   torch::NoGradGuard no_grad;
-  auto state = model_.start(source, /*return_attention=*/false);
-  const auto lengths = source.lengths.to(torch::kCPU);
-  const auto lengths_a = lengths.accessor<int64_t, 1>();
-  for (int64_t row = 0; row < batch; ++row) {
-    rows_.push_back({tags[row], max_target_length(lengths_a[row], options), options.length_penalty, Hypothesis()});
-  }
   auto first = torch::full({batch}, Vocabulary::kBos, torch::TensorOptions().dtype(torch::kInt64).device(source.ids.device()));
   if (!state_) {
     state_ = std::move(state);
@@ -31,6 +38,11 @@ void InflightGreedySearch::add(const SourceBatch& source, const std::vector<int6
   } else {
     model_.append(*state_, *state);
     tokens_ = torch::cat({tokens_, first});
+  }
+  const auto lengths = source.lengths.to(torch::kCPU);
+  const auto lengths_a = lengths.accessor<int64_t, 1>();
+  for (int64_t row = 0; row < batch; ++row) {
+    rows_.push_back({tags[row], max_target_length(lengths_a[row], options), options.length_penalty, Hypothesis()});
   }
 }
 

@@ -32,8 +32,9 @@ BatchingTranslator::BatchingTranslator(const LoadedModel& model, TranslatorOptio
     : model_(model), base_(std::move(base)), translator_(model, base_), limits_(limits) {
   if (limits_.max_batch_sentences < 1) throw Error("the largest batch must hold at least one sentence");
   if (limits_.max_queue_sentences < 1) throw Error("the queue must hold at least one sentence");
+  if (limits_.workers < 1) throw Error("at least one worker must decode");
   base_.batch_size = limits_.max_batch_sentences;
-  worker_ = std::thread([this] { work(); });
+  for (int64_t index = 0; index < limits_.workers; ++index) workers_.emplace_back([this, index] { work(index); });
 }
 
 BatchingTranslator::~BatchingTranslator() {
@@ -42,7 +43,7 @@ BatchingTranslator::~BatchingTranslator() {
     stopping_ = true;
   }
   wake_.notify_all();
-  worker_.join();
+  for (auto& worker : workers_) worker.join();
 }
 
 std::future<RequestResult> BatchingTranslator::submit(std::vector<std::string> sentences, const DecodingChoice& choice) {
@@ -55,21 +56,63 @@ std::future<RequestResult> BatchingTranslator::submit(std::vector<std::string> s
     request->promise.set_value({});
     return future;
   }
-  // The search in flight needs the token ids; preparing them here keeps tokenizing off
-  // the model's thread.
+  const auto size = static_cast<int64_t>(request->sentences.size());
+  {
+    // The queue's room is taken before the work of encoding, so a full queue refuses at once.
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_ || queued_sentences_ + size > limits_.max_queue_sentences) throw QueueFull();
+    queued_sentences_ += size;
+  }
   if (choice.in_flight() && base_.use_cache) {
-    for (const auto& sentence : request->sentences) request->prepared.push_back(translator_.prepare(sentence));
+    try {
+      encode(*request);  // on this thread, while the model's thread decodes
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      queued_sentences_ -= size;
+      throw;
+    }
+    if (request->chunks.empty()) {  // empty lines only: answered without the model
+      std::lock_guard<std::mutex> lock(mutex_);
+      queued_sentences_ -= size;
+      counters_.sentences += size;
+      request->promise.set_value(std::move(request->results));
+      return future;
+    }
   }
   request->arrived = std::chrono::steady_clock::now();
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    const auto size = static_cast<int64_t>(request->sentences.size());
-    if (stopping_ || queued_sentences_ + size > limits_.max_queue_sentences) throw QueueFull();
-    queued_sentences_ += size;
     queue_.push_back(std::move(request));
   }
   wake_.notify_all();
   return future;
+}
+
+void BatchingTranslator::encode(Request& request) const {
+  const size_t count = request.sentences.size();
+  request.results.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    request.prepared.push_back(translator_.prepare(request.sentences[i]));
+    if (request.prepared.back().tokens.empty()) {
+      request.results[i] = {translator_.translation_of(request.prepared.back(), Hypothesis())};
+    } else {
+      if (request.chunks.empty() ||
+          static_cast<int64_t>(request.chunks.back().sentences.size()) == limits_.max_batch_sentences) {
+        request.chunks.emplace_back();
+      }
+      request.chunks.back().sentences.push_back(i);
+      ++request.unfinished;
+    }
+  }
+  const torch::InferenceMode inference;
+  const torch::Device device = model_.model->parameters().empty() ? torch::Device(torch::kCPU)
+                                                                  : model_.model->parameters().front().device();
+  for (Chunk& chunk : request.chunks) {
+    std::vector<std::vector<int64_t>> ids;
+    for (size_t i : chunk.sentences) ids.push_back(request.prepared[i].ids);
+    chunk.source = make_source_batch(ids, device);
+    chunk.state = model_.model->start(chunk.source, /*return_attention=*/false);
+  }
 }
 
 BatchingTranslator::Counters BatchingTranslator::counters() const {
@@ -84,24 +127,35 @@ void BatchingTranslator::count(int64_t batches, int64_t sentences, int64_t decod
   counters_.largest_batch = std::max(counters_.largest_batch, decoded_together);
 }
 
-BatchingTranslator::Work BatchingTranslator::next_work(std::unique_lock<std::mutex>& lock, int64_t in_flight) {
+bool BatchingTranslator::Worker::may_take(const Request& request) const {
+  return request.worker < 0 || request.worker == index;
+}
+
+BatchingTranslator::Work BatchingTranslator::next_work(std::unique_lock<std::mutex>& lock, const Worker& worker) {
+  const int64_t in_flight = worker.search.size();
   Work work;
+  // The oldest request this worker may take (not one partly in another worker's search).
+  const auto oldest = [&] {
+    return std::find_if(queue_.begin(), queue_.end(), [&](const RequestPtr& r) { return worker.may_take(*r); });
+  };
   if (in_flight == 0) {
-    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return work;
+    wake_.wait(lock, [&] { return stopping_ || oldest() != queue_.end(); });
+    if (oldest() == queue_.end()) {
+      work.stop = true;
+      return work;
+    }
   }
-  if (in_flight == 0 && !(queue_.front()->choice.in_flight() && base_.use_cache)) {
+  if (oldest() == queue_.end()) return work;
+  const RequestPtr front = *oldest();
+  if (in_flight == 0 && !(front->choice.in_flight() && base_.use_cache)) {
     // For a fixed batch, company may come until the oldest request has waited
     // max_wait_ms, unless there is enough for a full batch already. (The search in
     // flight starts at once: whoever comes later joins it at its next step.)
-    const auto deadline =
-        queue_.front()->arrived + std::chrono::microseconds(static_cast<int64_t>(limits_.max_wait_ms * 1000));
+    const auto deadline = front->arrived + std::chrono::microseconds(static_cast<int64_t>(limits_.max_wait_ms * 1000));
     auto joinable = [&] {
       int64_t sentences = 0;
       for (const auto& request : queue_) {
-        if (decoded_together(request->choice, queue_.front()->choice)) {
-          sentences += static_cast<int64_t>(request->sentences.size() - request->joined);
-        }
+        if (decoded_together(request->choice, front->choice)) sentences += static_cast<int64_t>(request->sentences.size());
       }
       return sentences;
     };
@@ -109,8 +163,7 @@ BatchingTranslator::Work BatchingTranslator::next_work(std::unique_lock<std::mut
            wake_.wait_until(lock, deadline) != std::cv_status::timeout) {
     }
   }
-  if (queue_.empty()) return work;
-  const DecodingChoice choice = queue_.front()->choice;
+  const DecodingChoice choice = front->choice;
   int64_t taken = 0;
   if (!choice.in_flight() || !base_.use_cache) {
     // A fixed batch: the oldest request always goes (even when larger than a batch: the
@@ -126,24 +179,57 @@ BatchingTranslator::Work BatchingTranslator::next_work(std::unique_lock<std::mut
       }
     }
   } else {
-    // Sentences join the search, oldest request first, while it has room; a request
-    // larger than the room joins over several steps.
     const int64_t room = limits_.max_batch_sentences - in_flight;
-    for (auto it = queue_.begin(); it != queue_.end() && taken < room;) {
+    if (in_flight > 0 && !join_now(worker, room)) return work;
+    // Chunks join the search, oldest request first, while they fit (a chunk is at most
+    // a batch, so the first fits an empty search).
+    for (auto it = queue_.begin(); it != queue_.end();) {
       Request& request = **it;
-      if (!request.choice.in_flight()) {
-        ++it;
+      if (!request.choice.in_flight() || !worker.may_take(request)) {
+        ++it;  // a fixed batch's, or partly in another worker's search
         continue;
       }
-      while (request.joined < request.sentences.size() && taken < room) {
+      bool full = false;
+      while (request.joined < request.chunks.size()) {
+        const auto size = static_cast<int64_t>(request.chunks[request.joined].sentences.size());
+        if (taken + size > room) {
+          full = true;
+          break;
+        }
+        taken += size;
+        request.worker = worker.index;
         work.joining.push_back({*it, request.joined++});
-        ++taken;
       }
-      it = request.joined == request.sentences.size() ? queue_.erase(it) : std::next(it);
+      if (full) break;
+      // Its empty lines, answered when it was encoded, leave the queue with it.
+      int64_t empty_lines = static_cast<int64_t>(request.sentences.size());
+      for (const Chunk& chunk : request.chunks) empty_lines -= static_cast<int64_t>(chunk.sentences.size());
+      queued_sentences_ -= empty_lines;
+      counters_.sentences += empty_lines;
+      it = queue_.erase(it);
     }
   }
   queued_sentences_ -= taken;
   return work;
+}
+
+bool BatchingTranslator::join_now(const Worker& worker, int64_t room) const {
+  const int64_t in_flight = worker.search.size();
+  // Joining copies the whole state of the search: newcomers join together, once they
+  // are a quarter of what is in flight, fill the room, or the oldest has waited max_wait_ms.
+  int64_t waiting = 0;
+  const Request* oldest = nullptr;
+  for (const auto& request : queue_) {
+    if (!request->choice.in_flight() || !worker.may_take(*request)) continue;
+    if (!oldest) oldest = request.get();
+    for (size_t c = request->joined; c < request->chunks.size(); ++c) {
+      waiting += static_cast<int64_t>(request->chunks[c].sentences.size());
+    }
+  }
+  if (waiting == 0) return false;
+  const auto waited = std::chrono::steady_clock::now() - oldest->arrived;
+  return 4 * waiting >= in_flight || waiting >= room ||
+         waited >= std::chrono::microseconds(static_cast<int64_t>(limits_.max_wait_ms * 1000));
 }
 
 void BatchingTranslator::run_batch(const std::vector<RequestPtr>& batch) {
@@ -191,99 +277,68 @@ void BatchingTranslator::fail(Request& request, const std::exception_ptr& error)
   request.promise.set_exception(error);
 }
 
-void BatchingTranslator::join(InflightGreedySearch& search, std::vector<Work::Joining>& joining) {
-  // One encoder call per group of sentences with the same length options (usually one).
-  std::vector<std::vector<size_t>> groups;  // indices into joining
-  for (size_t k = 0; k < joining.size(); ++k) {
-    Request& request = *joining[k].request;
-    if (request.results.empty()) {
-      request.results.resize(request.sentences.size());
-      request.unfinished = request.sentences.size();
-    }
-    const PreparedSource& source = request.prepared[joining[k].sentence];
-    if (source.tokens.empty()) {  // an empty line: its empty translation, no decoding
-      finish(request, joining[k].sentence, Hypothesis());
-      count(0, 1, 0);
-      continue;
-    }
-    if (request.answered) continue;  // failed already
-    auto group = std::find_if(groups.begin(), groups.end(), [&](const std::vector<size_t>& g) {
-      return joining[g.front()].request->choice == request.choice;
-    });
-    if (group == groups.end()) {
-      groups.push_back({k});
-    } else {
-      group->push_back(k);
-    }
-  }
-  const torch::Device device = model_.model->parameters().empty() ? torch::Device(torch::kCPU)
-                                                                  : model_.model->parameters().front().device();
-  for (const auto& group : groups) {
-    std::vector<std::vector<int64_t>> ids;
+void BatchingTranslator::join(Worker& worker, std::vector<Work::Joining>& joining) {
+  for (auto& [request, index] : joining) {
+    Chunk& chunk = request->chunks[index];
     std::vector<int64_t> tags;
-    for (size_t k : group) {
-      ids.push_back(joining[k].request->prepared[joining[k].sentence].ids);
-      tags.push_back(next_tag_);
-      in_flight_[next_tag_++] = {joining[k].request, joining[k].sentence};
+    for (size_t sentence : chunk.sentences) {
+      tags.push_back(worker.next_tag);
+      worker.in_flight[worker.next_tag++] = {request, sentence};
     }
     try {
-      search.add(make_source_batch(ids, device), tags, joining[group.front()].request->choice.search);
+      worker.search.add(chunk.source, std::move(chunk.state), tags, request->choice.search);
     } catch (...) {
-      // These sentences never joined; their requests fail (and whatever of them is in flight).
-      const auto error = std::current_exception();
-      for (int64_t tag : tags) {
-        const RequestPtr request = in_flight_.at(tag).request;
-        in_flight_.erase(tag);
-        fail(*request, error);
-      }
-      continue;
+      // A failed merge may have left the search's state half changed: nothing in it is trusted.
+      fail_in_flight(worker, std::current_exception());
+      for (auto& later : joining) fail(*later.request, std::current_exception());
+      return;
     }
-    count(1, 0, search.size());
+    chunk.source = SourceBatch();
+    count(1, 0, worker.search.size());
   }
 }
 
-void BatchingTranslator::step(InflightGreedySearch& search) {
+void BatchingTranslator::fail_in_flight(Worker& worker, const std::exception_ptr& error) {
+  for (auto& [tag, slot] : worker.in_flight) fail(*slot.request, error);
+  worker.in_flight.clear();
+  worker.search.clear();
+}
+
+void BatchingTranslator::step(Worker& worker) {
   std::vector<InflightGreedySearch::Finished> finished;
   try {
-    finished = search.step();
+    finished = worker.search.step();
   } catch (...) {
-    // The search's state is lost: every request in it fails, once.
-    const auto error = std::current_exception();
-    for (auto& [tag, slot] : in_flight_) fail(*slot.request, error);
-    in_flight_.clear();
-    search.clear();
+    fail_in_flight(worker, std::current_exception());
     return;
   }
   for (auto& done : finished) {
-    const auto slot = in_flight_.find(done.tag);
+    const auto slot = worker.in_flight.find(done.tag);
     const RequestPtr request = slot->second.request;
     const size_t sentence = slot->second.sentence;
-    in_flight_.erase(slot);
+    worker.in_flight.erase(slot);
     finish(*request, sentence, std::move(done.hypothesis));
   }
   count(0, static_cast<int64_t>(finished.size()), 0);
 }
 
-void BatchingTranslator::work() {
+void BatchingTranslator::work(int64_t index) {
   // Grad mode is per thread: this one never records a graph.
   const torch::InferenceMode inference;
-  InflightGreedySearch search(*model_.model);
+  Worker worker(*model_.model, index);
   for (;;) {
     Work work;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      work = next_work(lock, search.size());
+      work = next_work(lock, worker);
     }
     if (!work.batch.empty()) {
       run_batch(work.batch);  // between two steps of the search
       continue;
     }
-    if (!work.joining.empty()) join(search, work.joining);
-    if (search.size() > 0) {
-      step(search);
-    } else if (work.joining.empty()) {
-      return;  // stopping, and nothing queued or in flight
-    }
+    if (work.stop) return;  // stopping, and nothing for this worker queued or in flight
+    if (!work.joining.empty()) join(worker, work.joining);
+    if (worker.search.size() > 0) step(worker);
   }
 }
 

@@ -1,14 +1,15 @@
 // Requests from many clients translated together: a queue in front of one model.
 //
 // Greedy requests without attention (what most clients send, LibreTranslate's among
-// them) are decoded in flight (decode/inflight_greedy.h): their sentences join the
-// running search at its next step, up to `max_batch_sentences` at once, and each request
-// is answered as soon as its own sentences end, not when a batch's longest one does.
-// Other requests (beam search, attention, unknown-word replacement) are translated in
-// fixed batches: the oldest and every waiting request with the same decoding options, up
-// to `max_batch_sentences` sentences, in one call between two steps of the search.
-// A fixed batch waits for company while the model is idle, the oldest request at most
-// `max_wait_ms`; the search in flight starts at once, since later requests join it.
+// them) are decoded in flight (decode/inflight_greedy.h): the submitting thread (an HTTP
+// connection's) tokenizes and encodes the request's sentences, and they join the running
+// search together with the other newcomers, up to `max_batch_sentences` at once; each
+// request is answered as soon as its own sentences end, not when a batch's longest one
+// does. Other requests (beam search, attention, unknown-word replacement) are translated
+// in fixed batches: the oldest and every waiting request with the same decoding options,
+// up to `max_batch_sentences` sentences, in one call between two steps of the search.
+// `max_wait_ms` bounds how long a request waits for company: a fixed batch while the
+// model is idle, newcomers to the search while it runs (see join_now).
 // A sentence's output does not depend on the sentences it is decoded with (tokens and
 // text equal, scores to float rounding; tests/decode), so batching never changes an output.
 //
@@ -35,9 +36,9 @@
 namespace heed {
 
 struct BatchingLimits {
-  int64_t max_batch_sentences = 64;   // sentences decoded together
-  double max_wait_ms = 5.0;           // how long the oldest request of a fixed batch waits
-                                      // for company while the model is idle
+  int64_t workers = 1;                // decoding threads, each with a batch of its own
+  int64_t max_batch_sentences = 64;   // sentences decoded together (by one worker)
+  double max_wait_ms = 5.0;           // how long a request waits for company
   int64_t max_queue_sentences = 4096;  // sentences waiting, beyond which requests are refused
 };
 
@@ -81,41 +82,71 @@ class BatchingTranslator {
   Counters counters() const;
 
  private:
+  // Up to max_batch_sentences sentences of an in-flight request, encoded by the
+  // submitting thread; they join the search together.
+  struct Chunk {
+    std::vector<size_t> sentences;  // indices into the request's sentences (none empty)
+    SourceBatch source;
+    std::unique_ptr<DecoderState> state;  // model.start(source)
+  };
   struct Request {
     std::vector<std::string> sentences;
     DecodingChoice choice;
     std::promise<RequestResult> promise;
     std::chrono::steady_clock::time_point arrived;
-    // In flight: the prepared sentences (tokenized by the submitting thread), how many
-    // joined the search so far, the results, and how many are still decoding.
+    // In flight: the prepared sentences, the encoded chunks and how many joined the
+    // search so far, the results (empty lines' filled at once), how many still decode.
     std::vector<PreparedSource> prepared;
+    std::vector<Chunk> chunks;
     size_t joined = 0;
     RequestResult results;
     size_t unfinished = 0;
     bool answered = false;  // its promise is set (results, or the error of a sentence)
+    int64_t worker = -1;    // the worker its chunks join, once the first has (mutex_)
   };
   using RequestPtr = std::shared_ptr<Request>;
-  // What the worker does next: a fixed batch, or sentences joining the search.
+  // What the worker does next: a fixed batch, or chunks joining the search.
   struct Work {
     std::vector<RequestPtr> batch;
     struct Joining {
       RequestPtr request;
-      size_t sentence;
+      size_t chunk;
     };
     std::vector<Joining> joining;
+    bool stop = false;  // stopping, and nothing left for this worker
   };
-  void work();
-  // The next work, waiting for it while the model is idle; none when stopping.
-  Work next_work(std::unique_lock<std::mutex>& lock, int64_t in_flight);
+  // What one decoding thread owns: its search and the sentences in it, by tag.
+  struct InFlight {
+    RequestPtr request;
+    size_t sentence;
+  };
+  struct Worker {
+    explicit Worker(Seq2SeqModel& model, int64_t index) : search(model), index(index) {}
+    InflightGreedySearch search;
+    int64_t index;
+    std::unordered_map<int64_t, InFlight> in_flight;
+    int64_t next_tag = 0;
+    // Not a request partly in another worker's search (mutex_ held).
+    bool may_take(const Request& request) const;
+  };
+  // Prepares and encodes an in-flight request's sentences (the submitting thread).
+  void encode(Request& request) const;
+  void work(int64_t index);
+  // The next work of `worker`, waiting for it while the worker is idle; none when stopping.
+  Work next_work(std::unique_lock<std::mutex>& lock, const Worker& worker);
+  // Whether the waiting greedy requests join `worker`'s search at this step (queue lock held).
+  bool join_now(const Worker& worker, int64_t room) const;
   void run_batch(const std::vector<RequestPtr>& batch);
-  // Adds the joining sentences to the search; empty lines are answered at once.
-  void join(InflightGreedySearch& search, std::vector<Work::Joining>& joining);
-  // One step of the search; answers the requests whose last sentence ended.
-  void step(InflightGreedySearch& search);
+  // Adds the joining chunks to the worker's search.
+  void join(Worker& worker, std::vector<Work::Joining>& joining);
+  // One step of the worker's search; answers the requests whose last sentence ended.
+  void step(Worker& worker);
   // A sentence of a request in flight ended: its translation, and the answer once it is
   // the request's last; or the request failed (answered with the error, once).
   void finish(Request& request, size_t sentence, Hypothesis hypothesis);
   void fail(Request& request, const std::exception_ptr& error);
+  // The worker's search lost its state: every request in it fails.
+  void fail_in_flight(Worker& worker, const std::exception_ptr& error);
   void count(int64_t batches, int64_t sentences, int64_t decoded_together);
 
   const LoadedModel& model_;
@@ -128,14 +159,7 @@ class BatchingTranslator {
   int64_t queued_sentences_ = 0;
   bool stopping_ = false;
   Counters counters_;
-  // Worker only: each sentence in the search by its tag.
-  struct InFlight {
-    RequestPtr request;
-    size_t sentence;
-  };
-  std::unordered_map<int64_t, InFlight> in_flight_;
-  int64_t next_tag_ = 0;
-  std::thread worker_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace heed

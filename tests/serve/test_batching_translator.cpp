@@ -44,6 +44,7 @@ class BatchingTranslatorTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(BatchingTranslatorTest, ConcurrentClientsGetWhatEachSentenceGetsAlone) {
   BatchingLimits limits;
+  limits.workers = 2;
   limits.max_batch_sentences = 6;
   limits.max_wait_ms = 50;  // long enough for the clients below to queue up
   BatchingTranslator batching(model_, TranslatorOptions{}, limits);
@@ -89,10 +90,11 @@ TEST_P(BatchingTranslatorTest, ConcurrentClientsGetWhatEachSentenceGetsAlone) {
   EXPECT_LE(counters.largest_batch, limits.max_batch_sentences);
 }
 
-// A greedy request larger than the batch joins the search over several steps, never
+// A greedy request larger than the batch joins one worker's search in pieces, never
 // more than max_batch_sentences at once; requests with other length options share it.
 TEST_P(BatchingTranslatorTest, ALargeRequestJoinsInPiecesAndLengthOptionsMix) {
   BatchingLimits limits;
+  limits.workers = 2;
   limits.max_batch_sentences = 4;
   BatchingTranslator batching(model_, TranslatorOptions{}, limits);
   std::vector<std::string> many;
