@@ -4,10 +4,12 @@
 #
 #   scripts/bench-decode.sh [--models "gru-bahdanau transformer"] [--dir runs/multi30k]
 #                           [--threads "1 2"] [--batches "1 64"] [--beams "1 5"]
-#                           [--precisions "fp32 bf16 int8"] [--profile-sentences 200]
+#                           [--precisions "fp32-blas fp32 bf16 int8"] [--profile-sentences 200]
 #                           [--latency-sentences 200] [--uncached-sentences 100]
 #
-# For each model, thread count, batch size, beam and precision (translate --precision):
+# For each model, thread count, batch size, beam and precision (translate --precision;
+# fp32-blas is fp32 with HEED_PACKED_FP32=0, the BLAS library's products instead of
+# heed's packed float32 ones):
 # sentences/s and output tokens/s (heed's own timing, model loading excluded), peak RSS,
 # and BLEU of the output (so a faster setting cannot hide a worse one). Then, from a
 # second run on the first --profile-sentences sentences with --profile: the share of the
@@ -28,7 +30,7 @@ dir=runs/multi30k
 threads_list="1 2"
 batches="1 64"
 beams="1 5"
-precisions="fp32 bf16 int8"
+precisions="fp32-blas fp32 bf16 int8"
 profile_sentences=200
 latency_sentences=200
 uncached_sentences=100
@@ -130,14 +132,16 @@ for model in $models; do
     for batch in $batches; do
       for beam in $beams; do
         for precision in $precisions; do
-          flags=(--batch-size "$batch" --beam "$beam" --precision "$precision")
+          if [[ $precision == fp32-blas ]]; then export HEED_PACKED_FP32=0; else unset HEED_PACKED_FP32; fi
+          flags=(--batch-size "$batch" --beam "$beam" --precision "${precision%-blas}")
           read -r sps tps rss secs < <(translate "$model_dir" "$test_src" "$threads" "${flags[@]}")
           seconds[$model,$threads,$batch,$beam,$precision]=$secs
           score=$(bleu "$work/out")
           p50=-; p95=-
-          if ((batch == 1)); then read -r p50 p95 < <(latency "$model_dir" "$threads" --beam "$beam" --precision "$precision"); fi
+          if ((batch == 1)); then read -r p50 p95 < <(latency "$model_dir" "$threads" --beam "$beam" --precision "${precision%-blas}"); fi
           read -r share rate < <(profile "$model_dir" "$threads" "${flags[@]}")
-          of_peak=$(awk -v r="$rate" -v p="${peak[$precision,$threads]:-0}" 'BEGIN {if (p > 0) printf "%.0f", 100 * r / p; else print "-"}')
+          unset HEED_PACKED_FP32
+          of_peak=$(awk -v r="$rate" -v p="${peak[${precision%-blas},$threads]:-0}" 'BEGIN {if (p > 0) printf "%.0f", 100 * r / p; else print "-"}')
           row "$model" "$threads" "$batch" "$beam" "$precision" "$sps" "$tps" "$rss" "$score" "$p50" "$p95" "$share" "$rate" "$of_peak"
         done
       done
@@ -146,7 +150,7 @@ for model in $models; do
 done
 
 echo
-echo "bf16 and int8 throughput against fp32 (same model, threads, batch and beam):"
+echo "throughput against fp32 (heed's packed products; same model, threads, batch and beam):"
 for model in $models; do
   for threads in $threads_list; do
     for batch in $batches; do
@@ -207,12 +211,14 @@ if [[ " $models " == *" gru-bahdanau "* && -f $dir/heed-gru-bahdanau/config.json
   echo "gru-bahdanau at batch 1, greedy: full output layer against a shortlist (--frequent 100 --per-source 50):"
   for threads in $threads_list; do
     for precision in $precisions; do
-      read -r full_sps _ _ _ < <(translate "$model_dir" "$test_src" "$threads" --batch-size 1 --precision "$precision")
+      if [[ $precision == fp32-blas ]]; then export HEED_PACKED_FP32=0; else unset HEED_PACKED_FP32; fi
+      read -r full_sps _ _ _ < <(translate "$model_dir" "$test_src" "$threads" --batch-size 1 --precision "${precision%-blas}")
       full_bleu=$(bleu "$work/out")
-      read -r short_sps _ _ _ < <(translate "$model_dir" "$test_src" "$threads" --batch-size 1 --precision "$precision" \
+      read -r short_sps _ _ _ < <(translate "$model_dir" "$test_src" "$threads" --batch-size 1 --precision "${precision%-blas}" \
                                     --shortlist "$work/shortlist.txt")
       short_bleu=$(bleu "$work/out")
-      printf '  threads %s %-5s: full %7s sent/s BLEU %s | shortlist %7s sent/s BLEU %s | %.2fx\n' "$threads" "$precision" \
+      unset HEED_PACKED_FP32
+      printf '  threads %s %-9s: full %7s sent/s BLEU %s | shortlist %7s sent/s BLEU %s | %.2fx\n' "$threads" "$precision" \
         "$full_sps" "$full_bleu" "$short_sps" "$short_bleu" "$(awk -v a="$short_sps" -v b="$full_sps" 'BEGIN {print a / b}')"
     done
   done
