@@ -115,7 +115,7 @@ echo "GEMM rate of this machine (heed gemm-rate: 512 x 512 x 8192, best of 10), 
 for threads in $threads_list; do
   while read -r precision _ _ _ _ rate; do
     peak[$precision,$threads]=$rate
-    printf '  %-5s threads %s: %s\n' "$precision" "$threads" "$rate"
+    printf '  %-9s threads %s: %s\n' "$precision" "$threads" "$rate"
   done < <($heed gemm-rate --threads "$threads" | tail -n +2)
 done
 echo
@@ -141,7 +141,7 @@ for model in $models; do
           if ((batch == 1)); then read -r p50 p95 < <(latency "$model_dir" "$threads" --beam "$beam" --precision "${precision%-blas}"); fi
           read -r share rate < <(profile "$model_dir" "$threads" "${flags[@]}")
           unset HEED_PACKED_FP32
-          of_peak=$(awk -v r="$rate" -v p="${peak[${precision%-blas},$threads]:-0}" 'BEGIN {if (p > 0) printf "%.0f", 100 * r / p; else print "-"}')
+          of_peak=$(awk -v r="$rate" -v p="${peak[$precision,$threads]:-0}" 'BEGIN {if (p > 0) printf "%.0f", 100 * r / p; else print "-"}')
           row "$model" "$threads" "$batch" "$beam" "$precision" "$sps" "$tps" "$rss" "$score" "$p50" "$p95" "$share" "$rate" "$of_peak"
         done
       done

@@ -2,8 +2,8 @@
 // `heed translate --profile` and scripts/bench-decode.sh compare decoding's products with.
 //
 // Times y = x W^T + b for x (rows, inputs) and W (outputs, inputs) as decoding runs it:
-// float32 through LibTorch's linear (OpenBLAS), bf16 and int8 through PackedLinear (the
-// input rounded or quantized at each call, as in decoding). Counts 2 operations per
+// through PackedLinear (bf16 and int8: the input rounded or quantized at each call, as in
+// decoding; float32 when float32_products_packed()), else LibTorch's linear (OpenBLAS). Counts 2 operations per
 // multiply-add; reports the best of `repetitions` calls after one warm-up call.
 #pragma once
 
