@@ -10,27 +10,15 @@ namespace heed {
 
 void InflightGreedySearch::add(const SourceBatch& source, const std::vector<int64_t>& tags,
                                const SearchOptions& options) {
-  if (source.ids.size(0) == 0) return add(source, nullptr, tags, options);
-  check(options);
-  torch::NoGradGuard no_grad;
-  add(source, model_.start(source, /*return_attention=*/false), tags, options);
-}
-
-void InflightGreedySearch::check(const SearchOptions& options) {
   options.validate();
   if (options.beam_size != 1 || options.return_attention) {
     throw Error("in-flight batching decodes greedily (beam 1) and without attention");
   }
-}
-
-void InflightGreedySearch::add(const SourceBatch& source, std::unique_ptr<DecoderState> state,
-                               const std::vector<int64_t>& tags, const SearchOptions& options) {
-  check(options);
   const int64_t batch = source.ids.size(0);
   if (static_cast<int64_t>(tags.size()) != batch) throw std::logic_error("InflightGreedySearch::add: one tag per row");
   if (batch == 0) return;
-  if (!state) throw std::logic_error("InflightGreedySearch::add: no started state");
   torch::NoGradGuard no_grad;
+  auto state = model_.start(source, /*return_attention=*/false);
   auto first = torch::full({batch}, Vocabulary::kBos, torch::TensorOptions().dtype(torch::kInt64).device(source.ids.device()));
   if (!state_) {
     state_ = std::move(state);

@@ -29,11 +29,6 @@ class InflightGreedySearch {
   // penalty) must ask for beam 1 without attention: heed::Error otherwise. Sentences
   // added with other length options share the batch all the same.
   void add(const SourceBatch& source, const std::vector<int64_t>& tags, const SearchOptions& options);
-  // As add, with the sentences encoded already: `started` is model.start(source, false),
-  // which may run on another thread (a server encodes on the connection's thread while
-  // this one steps).
-  void add(const SourceBatch& source, std::unique_ptr<DecoderState> started, const std::vector<int64_t>& tags,
-           const SearchOptions& options);
 
   struct Finished {
     int64_t tag;
@@ -48,8 +43,6 @@ class InflightGreedySearch {
   void clear();
 
  private:
-  static void check(const SearchOptions& options);  // beam 1, no attention: heed::Error otherwise
-
   struct Row {
     int64_t tag;
     int64_t limit;          // max_target_length of its source

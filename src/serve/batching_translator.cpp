@@ -58,14 +58,14 @@ std::future<RequestResult> BatchingTranslator::submit(std::vector<std::string> s
   }
   const auto size = static_cast<int64_t>(request->sentences.size());
   {
-    // The queue's room is taken before the work of encoding, so a full queue refuses at once.
+    // The queue's room is taken before tokenizing, so a full queue refuses at once.
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_ || queued_sentences_ + size > limits_.max_queue_sentences) throw QueueFull();
     queued_sentences_ += size;
   }
   if (choice.in_flight() && base_.use_cache) {
     try {
-      encode(*request);  // on this thread, while the model's thread decodes
+      prepare(*request);  // tokenizing on this thread, while the workers decode
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex_);
       queued_sentences_ -= size;
@@ -88,7 +88,7 @@ std::future<RequestResult> BatchingTranslator::submit(std::vector<std::string> s
   return future;
 }
 
-void BatchingTranslator::encode(Request& request) const {
+void BatchingTranslator::prepare(Request& request) const {
   const size_t count = request.sentences.size();
   request.results.resize(count);
   for (size_t i = 0; i < count; ++i) {
@@ -96,22 +96,12 @@ void BatchingTranslator::encode(Request& request) const {
     if (request.prepared.back().tokens.empty()) {
       request.results[i] = {translator_.translation_of(request.prepared.back(), Hypothesis())};
     } else {
-      if (request.chunks.empty() ||
-          static_cast<int64_t>(request.chunks.back().sentences.size()) == limits_.max_batch_sentences) {
+      if (request.chunks.empty() || static_cast<int64_t>(request.chunks.back().size()) == limits_.max_batch_sentences) {
         request.chunks.emplace_back();
       }
-      request.chunks.back().sentences.push_back(i);
+      request.chunks.back().push_back(i);
       ++request.unfinished;
     }
-  }
-  const torch::InferenceMode inference;
-  const torch::Device device = model_.model->parameters().empty() ? torch::Device(torch::kCPU)
-                                                                  : model_.model->parameters().front().device();
-  for (Chunk& chunk : request.chunks) {
-    std::vector<std::vector<int64_t>> ids;
-    for (size_t i : chunk.sentences) ids.push_back(request.prepared[i].ids);
-    chunk.source = make_source_batch(ids, device);
-    chunk.state = model_.model->start(chunk.source, /*return_attention=*/false);
   }
 }
 
@@ -191,7 +181,7 @@ BatchingTranslator::Work BatchingTranslator::next_work(std::unique_lock<std::mut
       }
       bool full = false;
       while (request.joined < request.chunks.size()) {
-        const auto size = static_cast<int64_t>(request.chunks[request.joined].sentences.size());
+        const auto size = static_cast<int64_t>(request.chunks[request.joined].size());
         if (taken + size > room) {
           full = true;
           break;
@@ -203,7 +193,7 @@ BatchingTranslator::Work BatchingTranslator::next_work(std::unique_lock<std::mut
       if (full) break;
       // Its empty lines, answered when it was encoded, leave the queue with it.
       int64_t empty_lines = static_cast<int64_t>(request.sentences.size());
-      for (const Chunk& chunk : request.chunks) empty_lines -= static_cast<int64_t>(chunk.sentences.size());
+      for (const auto& chunk : request.chunks) empty_lines -= static_cast<int64_t>(chunk.size());
       queued_sentences_ -= empty_lines;
       counters_.sentences += empty_lines;
       it = queue_.erase(it);
@@ -223,7 +213,7 @@ bool BatchingTranslator::join_now(const Worker& worker, int64_t room) const {
     if (!request->choice.in_flight() || !worker.may_take(*request)) continue;
     if (!oldest) oldest = request.get();
     for (size_t c = request->joined; c < request->chunks.size(); ++c) {
-      waiting += static_cast<int64_t>(request->chunks[c].sentences.size());
+      waiting += static_cast<int64_t>(request->chunks[c].size());
     }
   }
   if (waiting == 0) return false;
@@ -278,22 +268,34 @@ void BatchingTranslator::fail(Request& request, const std::exception_ptr& error)
 }
 
 void BatchingTranslator::join(Worker& worker, std::vector<Work::Joining>& joining) {
-  for (auto& [request, index] : joining) {
-    Chunk& chunk = request->chunks[index];
+  // One encoder call for the newcomers with the same length options (usually all of them):
+  // encoding a sentence alone costs several times its share of a batch.
+  const torch::Device device = model_.model->parameters().empty() ? torch::Device(torch::kCPU)
+                                                                  : model_.model->parameters().front().device();
+  std::vector<bool> done(joining.size(), false);
+  for (size_t first = 0; first < joining.size(); ++first) {
+    if (done[first]) continue;
+    std::vector<std::vector<int64_t>> ids;
     std::vector<int64_t> tags;
-    for (size_t sentence : chunk.sentences) {
-      tags.push_back(worker.next_tag);
-      worker.in_flight[worker.next_tag++] = {request, sentence};
+    for (size_t k = first; k < joining.size(); ++k) {
+      if (done[k] || !(joining[k].request->choice == joining[first].request->choice)) continue;
+      done[k] = true;
+      const Request& request = *joining[k].request;
+      for (size_t sentence : request.chunks[joining[k].chunk]) {
+        ids.push_back(request.prepared[sentence].ids);
+        tags.push_back(worker.next_tag);
+        worker.in_flight[worker.next_tag++] = {joining[k].request, sentence};
+      }
     }
     try {
-      worker.search.add(chunk.source, std::move(chunk.state), tags, request->choice.search);
+      worker.search.add(make_source_batch(ids, device), tags, joining[first].request->choice.search);
     } catch (...) {
       // A failed merge may have left the search's state half changed: nothing in it is trusted.
-      fail_in_flight(worker, std::current_exception());
-      for (auto& later : joining) fail(*later.request, std::current_exception());
+      const auto error = std::current_exception();
+      fail_in_flight(worker, error);
+      for (auto& later : joining) fail(*later.request, error);
       return;
     }
-    chunk.source = SourceBatch();
     count(1, 0, worker.search.size());
   }
 }

@@ -2,14 +2,15 @@
 //
 // Greedy requests without attention (what most clients send, LibreTranslate's among
 // them) are decoded in flight (decode/inflight_greedy.h): the submitting thread (an HTTP
-// connection's) tokenizes and encodes the request's sentences, and they join the running
-// search together with the other newcomers, up to `max_batch_sentences` at once; each
-// request is answered as soon as its own sentences end, not when a batch's longest one
-// does. Other requests (beam search, attention, unknown-word replacement) are translated
-// in fixed batches: the oldest and every waiting request with the same decoding options,
-// up to `max_batch_sentences` sentences, in one call between two steps of the search.
-// `max_wait_ms` bounds how long a request waits for company: a fixed batch while the
-// model is idle, newcomers to the search while it runs (see join_now).
+// connection's) tokenizes the request; its sentences join a worker's running search
+// together with the other newcomers (one encoder call), up to `max_batch_sentences` at
+// once, and each request is answered as soon as its own sentences end, not when a
+// batch's longest one does. Other requests (beam search, attention, unknown-word
+// replacement) are translated in fixed batches: the oldest and every waiting request
+// with the same decoding options, up to `max_batch_sentences` sentences, in one call
+// between two steps of the search. `max_wait_ms` bounds how long a request waits for
+// company: a fixed batch while the worker is idle, newcomers to a search while it runs
+// (see join_now). Each of `workers` threads has a search of its own.
 // A sentence's output does not depend on the sentences it is decoded with (tokens and
 // text equal, scores to float rounding; tests/decode), so batching never changes an output.
 //
@@ -82,22 +83,16 @@ class BatchingTranslator {
   Counters counters() const;
 
  private:
-  // Up to max_batch_sentences sentences of an in-flight request, encoded by the
-  // submitting thread; they join the search together.
-  struct Chunk {
-    std::vector<size_t> sentences;  // indices into the request's sentences (none empty)
-    SourceBatch source;
-    std::unique_ptr<DecoderState> state;  // model.start(source)
-  };
   struct Request {
     std::vector<std::string> sentences;
     DecodingChoice choice;
     std::promise<RequestResult> promise;
     std::chrono::steady_clock::time_point arrived;
-    // In flight: the prepared sentences, the encoded chunks and how many joined the
-    // search so far, the results (empty lines' filled at once), how many still decode.
+    // In flight: the prepared sentences, its pieces of at most max_batch_sentences
+    // (indices of its non-empty sentences) and how many joined a search so far, the
+    // results (empty lines' filled at once), and how many sentences still decode.
     std::vector<PreparedSource> prepared;
-    std::vector<Chunk> chunks;
+    std::vector<std::vector<size_t>> chunks;
     size_t joined = 0;
     RequestResult results;
     size_t unfinished = 0;
@@ -129,15 +124,15 @@ class BatchingTranslator {
     // Not a request partly in another worker's search (mutex_ held).
     bool may_take(const Request& request) const;
   };
-  // Prepares and encodes an in-flight request's sentences (the submitting thread).
-  void encode(Request& request) const;
+  // Tokenizes an in-flight request's sentences and cuts it in pieces (the submitting thread).
+  void prepare(Request& request) const;
   void work(int64_t index);
   // The next work of `worker`, waiting for it while the worker is idle; none when stopping.
   Work next_work(std::unique_lock<std::mutex>& lock, const Worker& worker);
   // Whether the waiting greedy requests join `worker`'s search at this step (queue lock held).
   bool join_now(const Worker& worker, int64_t room) const;
   void run_batch(const std::vector<RequestPtr>& batch);
-  // Adds the joining chunks to the worker's search.
+  // Encodes the joining pieces and adds them to the worker's search.
   void join(Worker& worker, std::vector<Work::Joining>& joining);
   // One step of the worker's search; answers the requests whose last sentence ended.
   void step(Worker& worker);
