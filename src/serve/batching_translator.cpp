@@ -191,7 +191,7 @@ BatchingTranslator::Work BatchingTranslator::next_work(std::unique_lock<std::mut
         work.joining.push_back({*it, request.joined++});
       }
       if (full) break;
-      // Its empty lines, answered when it was encoded, leave the queue with it.
+      // Its empty lines, answered when it was prepared, leave the queue with it.
       int64_t empty_lines = static_cast<int64_t>(request.sentences.size());
       for (const auto& chunk : request.chunks) empty_lines -= static_cast<int64_t>(chunk.size());
       queued_sentences_ -= empty_lines;
