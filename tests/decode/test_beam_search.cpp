@@ -39,16 +39,9 @@ SearchOptions beam_options(int64_t beam, int64_t nbest = 1, double alpha = 0.6) 
   return options;
 }
 
-std::vector<int64_t> lengths_of(size_t count, uint64_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<int64_t> lengths;
-  for (size_t i = 0; i < count; ++i) lengths.push_back(1 + static_cast<int64_t>(rng() % 14));
-  return lengths;
-}
-
 TEST_P(BeamSearch, BeamOneIsExactlyGreedy) {
   auto model = testing::tiny_model(GetParam());
-  const auto sentences = testing::random_sentences(lengths_of(60, 1), kSourceVocab, 2);
+  const auto sentences = testing::random_sentences(testing::random_lengths(60, 1), kSourceVocab, 2);
   const auto source = make_source_batch(sentences, torch::kCPU);
   for (double alpha : {0.0, 0.6, 2.0}) {  // the length penalty cannot matter for one beam
     const auto greedy = greedy_search(*model, source, beam_options(1));
@@ -118,7 +111,7 @@ TEST_P(BeamSearch, AWideBeamFindsTheExhaustiveNBest) {
 
 TEST_P(BeamSearch, NBestIsDistinctOrderedAndScoredAsDocumented) {
   auto model = testing::tiny_model(GetParam());
-  const auto sentences = testing::random_sentences(lengths_of(12, 5), kSourceVocab, 6);
+  const auto sentences = testing::random_sentences(testing::random_lengths(12, 5), kSourceVocab, 6);
   const double alpha = 0.8;
   const auto results = beam_search(*model, make_source_batch(sentences, torch::kCPU), beam_options(5, 4, alpha));
   for (size_t i = 0; i < results.size(); ++i) {
@@ -155,7 +148,7 @@ TEST_P(BeamSearch, NBestIsDistinctOrderedAndScoredAsDocumented) {
 // teacher-forcing its own tokens: the backpointers are followed correctly.
 TEST_P(BeamSearch, EachHypothesisCarriesItsOwnAttention) {
   auto model = testing::tiny_model(GetParam());
-  const auto sentences = testing::random_sentences(lengths_of(8, 7), kSourceVocab, 8);
+  const auto sentences = testing::random_sentences(testing::random_lengths(8, 7), kSourceVocab, 8);
   const auto source = make_source_batch(sentences, torch::kCPU);
   const auto results = beam_search(*model, source, beam_options(4, 4));
   for (size_t i = 0; i < results.size(); ++i) {
@@ -183,7 +176,7 @@ TEST_P(BeamSearch, EachHypothesisCarriesItsOwnAttention) {
 // beam, any thread count give every sentence the tokens it gets alone (scores 1e-5).
 TEST_P(BeamSearch, ASentenceGetsTheSameResultInAnyBatchAndWithAnyThreads) {
   auto model = testing::tiny_model(GetParam());
-  const auto sentences = testing::random_sentences(lengths_of(40, 9), kSourceVocab, 10);
+  const auto sentences = testing::random_sentences(testing::random_lengths(40, 9), kSourceVocab, 10);
   std::mt19937 rng(11);
   for (int64_t beam : {1, 3, 5}) {
     const SearchOptions options = beam_options(beam, std::min<int64_t>(beam, 2));

@@ -19,19 +19,12 @@ constexpr int64_t kJoiningSourceVocab = 23;
 
 class InflightGreedy : public ::testing::TestWithParam<std::string> {};
 
-std::vector<int64_t> joining_lengths(size_t count, uint64_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<int64_t> lengths;
-  for (size_t i = 0; i < count; ++i) lengths.push_back(1 + static_cast<int64_t>(rng() % 14));
-  return lengths;
-}
-
 // Sentences join in groups of 1 to 4 after a random number of steps (0 to 3), while
 // earlier ones are still decoding or have left; every sentence's result is compared with
 // its beam-1 search alone.
 TEST_P(InflightGreedy, JoiningSentencesGetWhatTheyGetAlone) {
   auto model = testing::tiny_model(GetParam());
-  const auto sentences = testing::random_sentences(joining_lengths(30, 4), kJoiningSourceVocab, 6);
+  const auto sentences = testing::random_sentences(testing::random_lengths(30, 4), kJoiningSourceVocab, 6);
   // Two length settings share the batch: each group of sentences joins with one.
   std::vector<SearchOptions> settings(2);  // beam 1; length penalty 0.6 and limit 2n+10
   settings[1].length_penalty = 1.0;

@@ -28,6 +28,24 @@ class ModelContract : public ::testing::TestWithParam<std::string> {
     ids.select(1, 0).fill_(Vocabulary::kBos);
     return ids;
   }
+  // In the model's current precision: stepwise decoding gives the log-probabilities of
+  // the teacher-forced `logits` (B, T, V), and each row's logits are the same alone.
+  static void expect_stepwise_and_alone_match(Seq2SeqModel& model, const SourceBatch& source,
+                                              const torch::Tensor& target, const torch::Tensor& logits) {
+    const auto full_log_probs = torch::log_softmax(logits, 2);
+    auto state = model.start(source, false);
+    for (int64_t t = 0; t < target.size(1); ++t) {
+      const auto step = model.step(*state, target.select(1, t), false);
+      EXPECT_TRUE(torch::allclose(step.log_probs, full_log_probs.select(1, t), 1e-5, 1e-5)) << "step " << t;
+    }
+    for (int64_t row = 0; row < source.ids.size(0); ++row) {
+      const int64_t length = source.lengths[row].item<int64_t>();
+      SourceBatch alone{source.ids.narrow(0, row, 1).narrow(1, 0, length), source.mask.narrow(0, row, 1).narrow(1, 0, length),
+                        source.lengths.narrow(0, row, 1)};
+      const auto row_logits = model.forward(alone, target.narrow(0, row, 1), false).logits;
+      EXPECT_TRUE(torch::allclose(row_logits[0], logits[row], 1e-5, 1e-5)) << "row " << row;
+    }
+  }
 };
 
 TEST_P(ModelContract, ForwardShapesAndAttentionConvention) {
@@ -205,19 +223,7 @@ TEST_P(ModelContract, ReducedPrecisionsFollowFloat32) {
     const auto reduced = model->forward(source, target, true);
     EXPECT_FALSE(torch::equal(reduced.logits, float32));
     EXPECT_LE((reduced.logits - float32).abs().max().item<double>(), margin * scale);
-    const auto full_log_probs = torch::log_softmax(reduced.logits, 2);
-    auto state = model->start(source, false);
-    for (int64_t t = 0; t < target.size(1); ++t) {
-      const auto step = model->step(*state, target.select(1, t), false);
-      EXPECT_TRUE(torch::allclose(step.log_probs, full_log_probs.select(1, t), 1e-5, 1e-5)) << "step " << t;
-    }
-    for (int64_t row = 0; row < 3; ++row) {
-      const int64_t length = source.lengths[row].item<int64_t>();
-      SourceBatch alone{source.ids.narrow(0, row, 1).narrow(1, 0, length), source.mask.narrow(0, row, 1).narrow(1, 0, length),
-                        source.lengths.narrow(0, row, 1)};
-      const auto logits = model->forward(alone, target.narrow(0, row, 1), false).logits;
-      EXPECT_TRUE(torch::allclose(logits[0], reduced.logits[row], 1e-5, 1e-5)) << "row " << row;
-    }
+    expect_stepwise_and_alone_match(*model, source, target, reduced.logits);
   }
   model->set_precision(Precision::Float32);
   EXPECT_TRUE(torch::equal(model->forward(source, target, false).logits, float32));
@@ -243,19 +249,7 @@ TEST_P(ModelContract, PackedFloat32FollowsTheFloat32Expression) {
     EXPECT_EQ(model->precision(), Precision::Float32);
     const auto packed = model->forward(source, target, false).logits;
     EXPECT_TRUE(torch::allclose(packed, float32, 1e-4, 1e-5));
-    const auto full_log_probs = torch::log_softmax(packed, 2);
-    auto state = model->start(source, false);
-    for (int64_t t = 0; t < target.size(1); ++t) {
-      const auto step = model->step(*state, target.select(1, t), false);
-      EXPECT_TRUE(torch::allclose(step.log_probs, full_log_probs.select(1, t), 1e-5, 1e-5)) << "step " << t;
-    }
-    for (int64_t row = 0; row < 3; ++row) {
-      const int64_t length = source.lengths[row].item<int64_t>();
-      SourceBatch alone{source.ids.narrow(0, row, 1).narrow(1, 0, length), source.mask.narrow(0, row, 1).narrow(1, 0, length),
-                        source.lengths.narrow(0, row, 1)};
-      const auto logits = model->forward(alone, target.narrow(0, row, 1), false).logits;
-      EXPECT_TRUE(torch::allclose(logits[0], packed[row], 1e-5, 1e-5)) << "row " << row;
-    }
+    expect_stepwise_and_alone_match(*model, source, target, packed);
   }
   model->set_precision(Precision::Float32);
   EXPECT_TRUE(torch::equal(model->forward(source, target, false).logits, float32));

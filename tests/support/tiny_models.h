@@ -6,6 +6,7 @@
 
 #include <cctype>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,14 @@ inline std::vector<std::vector<int64_t>> random_sentences(const std::vector<int6
     sentences.emplace_back(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + length);
   }
   return sentences;
+}
+
+// `count` sentence lengths from 1 to max_length, the same for the same seed.
+inline std::vector<int64_t> random_lengths(size_t count, uint64_t seed, int64_t max_length = 14) {
+  std::mt19937 rng(static_cast<std::mt19937::result_type>(seed));
+  std::vector<int64_t> lengths;
+  for (size_t i = 0; i < count; ++i) lengths.push_back(1 + static_cast<int64_t>(rng() % max_length));
+  return lengths;
 }
 
 }  // namespace heed::testing
