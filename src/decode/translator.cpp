@@ -11,7 +11,10 @@
 namespace heed {
 
 Translator::Translator(const LoadedModel& model, TranslatorOptions options)
-    : model_(model), options_(options) {
+    : model_(model),
+      options_(options),
+      device_(model.model->parameters().empty() ? torch::Device(torch::kCPU)
+                                                : model.model->parameters().front().device()) {
   options_.search.validate();
   if (options_.replace_unknown) options_.search.return_attention = true;
 }
@@ -142,9 +145,6 @@ std::vector<std::vector<Translation>> Translator::run(const std::vector<std::str
     return source_ids[a].size() < source_ids[b].size();
   });
 
-  const torch::Device device = model_.model->parameters().empty()
-                                   ? torch::Device(torch::kCPU)
-                                   : model_.model->parameters().front().device();
   const auto batch_size = static_cast<size_t>(std::max<int64_t>(1, options_.batch_size));
   RecomputingModel recomputing(model_.model);
   Seq2SeqModel& searched = options_.use_cache ? static_cast<Seq2SeqModel&>(*model_.model) : recomputing;
@@ -155,7 +155,7 @@ std::vector<std::vector<Translation>> Translator::run(const std::vector<std::str
       batch_sources.push_back(source_ids[order[k]]);
       if (targets) batch_targets.push_back(target_ids[order[k]]);
     }
-    const SourceBatch source = make_source_batch(batch_sources, device);
+    const SourceBatch source = make_source_batch(batch_sources, device_);
     std::vector<std::vector<Hypothesis>> nbest;
     if (targets) {
       for (auto& h : heed::force_decode(*model_.model, source, batch_targets, options_.search.return_attention)) {

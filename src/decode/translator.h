@@ -74,6 +74,8 @@ class Translator {
   // its ids made a Translation (an empty line: the empty translation, for any hypothesis).
   PreparedSource prepare(const std::string& sentence) const;
   Translation translation_of(const PreparedSource& source, Hypothesis hypothesis) const;
+  // Where the model's weights are: its batches go there.
+  const torch::Device& device() const { return device_; }
 
  private:
   std::vector<std::vector<Translation>> run(const std::vector<std::string>& sources,
@@ -86,6 +88,7 @@ class Translator {
 
   const LoadedModel& model_;
   TranslatorOptions options_;
+  torch::Device device_;  // the model's
 };
 
 }  // namespace heed

@@ -270,8 +270,7 @@ void BatchingTranslator::fail(Request& request, const std::exception_ptr& error)
 void BatchingTranslator::join(Worker& worker, std::vector<Work::Joining>& joining) {
   // One encoder call for the newcomers with the same length options (usually all of them):
   // encoding a sentence alone costs several times its share of a batch.
-  const torch::Device device = model_.model->parameters().empty() ? torch::Device(torch::kCPU)
-                                                                  : model_.model->parameters().front().device();
+  const torch::Device& device = translator_.device();
   std::vector<bool> done(joining.size(), false);
   for (size_t first = 0; first < joining.size(); ++first) {
     if (done[first]) continue;
