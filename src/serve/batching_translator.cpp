@@ -20,13 +20,6 @@ bool DecodingChoice::in_flight() const {
   return search.beam_size == 1 && !search.return_attention && !replace_unknown;
 }
 
-namespace {
-// Can two requests be decoded together? In flight any greedy ones; in a fixed batch
-// those with the same options.
-bool decoded_together(const DecodingChoice& a, const DecodingChoice& b) {
-  return a.in_flight() ? b.in_flight() : a == b;
-}
-}  // namespace
 
 BatchingTranslator::BatchingTranslator(const LoadedModel& model, TranslatorOptions base, BatchingLimits limits)
     : model_(model), base_(std::move(base)), translator_(model, base_), limits_(limits) {
@@ -63,7 +56,9 @@ std::future<RequestResult> BatchingTranslator::submit(std::vector<std::string> s
     if (stopping_ || queued_sentences_ + size > limits_.max_queue_sentences) throw QueueFull();
     queued_sentences_ += size;
   }
-  if (choice.in_flight() && base_.use_cache) {
+  // In flight needs the model's incremental state, which a translator without cache lacks.
+  request->in_flight = choice.in_flight() && base_.use_cache;
+  if (request->in_flight) {
     try {
       prepare(*request);  // tokenizing on this thread, while the workers decode
     } catch (...) {
@@ -137,7 +132,7 @@ BatchingTranslator::Work BatchingTranslator::next_work(std::unique_lock<std::mut
   }
   if (oldest() == queue_.end()) return work;
   const RequestPtr front = *oldest();
-  if (in_flight == 0 && !(front->choice.in_flight() && base_.use_cache)) {
+  if (in_flight == 0 && !front->in_flight) {
     // For a fixed batch, company may come until the oldest request has waited
     // max_wait_ms, unless there is enough for a full batch already. (The search in
     // flight starts at once: whoever comes later joins it at its next step.)
@@ -145,7 +140,9 @@ BatchingTranslator::Work BatchingTranslator::next_work(std::unique_lock<std::mut
     auto joinable = [&] {
       int64_t sentences = 0;
       for (const auto& request : queue_) {
-        if (decoded_together(request->choice, front->choice)) sentences += static_cast<int64_t>(request->sentences.size());
+        // Company: in flight any greedy request; in a fixed batch those with the same options.
+        const bool together = front->in_flight ? request->in_flight : request->choice == front->choice;
+        if (together) sentences += static_cast<int64_t>(request->sentences.size());
       }
       return sentences;
     };
@@ -155,7 +152,7 @@ BatchingTranslator::Work BatchingTranslator::next_work(std::unique_lock<std::mut
   }
   const DecodingChoice choice = front->choice;
   int64_t taken = 0;
-  if (!choice.in_flight() || !base_.use_cache) {
+  if (!front->in_flight) {
     // A fixed batch: the oldest request always goes (even when larger than a batch: the
     // translator splits it), then every waiting request with its options while there is room.
     for (auto it = queue_.begin(); it != queue_.end();) {
@@ -175,7 +172,7 @@ BatchingTranslator::Work BatchingTranslator::next_work(std::unique_lock<std::mut
     // a batch, so the first fits an empty search).
     for (auto it = queue_.begin(); it != queue_.end();) {
       Request& request = **it;
-      if (!request.choice.in_flight() || !worker.may_take(request)) {
+      if (!request.in_flight || !worker.may_take(request)) {
         ++it;  // a fixed batch's, or partly in another worker's search
         continue;
       }
@@ -210,7 +207,7 @@ bool BatchingTranslator::join_now(const Worker& worker, int64_t room) const {
   int64_t waiting = 0;
   const Request* oldest = nullptr;
   for (const auto& request : queue_) {
-    if (!request->choice.in_flight() || !worker.may_take(*request)) continue;
+    if (!request->in_flight || !worker.may_take(*request)) continue;
     if (!oldest) oldest = request.get();
     for (size_t c = request->joined; c < request->chunks.size(); ++c) {
       waiting += static_cast<int64_t>(request->chunks[c].size());

@@ -88,6 +88,7 @@ class BatchingTranslator {
     DecodingChoice choice;
     std::promise<RequestResult> promise;
     std::chrono::steady_clock::time_point arrived;
+    bool in_flight = false;  // decoded in flight (its choice allows it, and the translator caches)
     // In flight: the prepared sentences, its pieces of at most max_batch_sentences
     // (indices of its non-empty sentences) and how many joined a search so far, the
     // results (empty lines' filled at once), and how many sentences still decode.
