@@ -93,9 +93,17 @@ TEST_F(CliCrash, KilledAtRandomMomentsTheDirectoryAlwaysLoadsAndResumesTheSameCu
 
   const std::string crashed = dir_ / "crashed";
   std::mt19937 rng(20261207);
-  // Kills spread over the first half of a whole run's time (start-up included), so each
-  // resumed run gets a little further and some kills land in the start-up, some in saves.
-  std::uniform_int_distribution<int64_t> delay_ms(50, std::max<int64_t>(100, run_ms.count() / 2));
+  // A process's start-up (loading LibTorch and a model) takes a good part of the run on a
+  // fast machine: measured apart, so that the kills can be spread over the training after
+  // it. Each attempt trains at most a sixth of the run's work, so each resumed run gets a
+  // little further, some kills land in the start-up, some in saves, and the run cannot
+  // finish before its fifth kill.
+  const auto loaded = std::chrono::steady_clock::now();
+  ASSERT_EQ(run_heed("translate --model " + reference, "3 may 1979\n").exit_code, 0);
+  const int64_t startup_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - loaded).count();
+  const int64_t work_ms = std::max<int64_t>(100, run_ms.count() - startup_ms);
+  std::uniform_int_distribution<int64_t> delay_ms(startup_ms / 2, startup_ms + work_ms / 6);
   int kills = 0, exit_code = -1;
   std::set<int64_t> resumed_from;
   for (int attempt = 0; attempt < 40; ++attempt) {
