@@ -3,15 +3,15 @@
 # fast as answers come, against `heed translate --batch-size 64` on the same sentences.
 #
 #   scripts/bench-serve.sh MODEL_DIR SENTENCES_FILE [--clients "1 4 16 64"] [--sentences 1000]
-#                          [--threads N] [--max-batch 64] [--max-wait-ms 5] [--precision fp32]
+#                          [--threads N] [--workers N] [--max-batch 64] [--max-wait-ms 5] [--precision fp32]
 #
 # Prints, per client count: sentences/s, p50/p95/p99 latency (ms), errors, the server's
 # peak RSS; then the offline throughput and each row's share of it. The client is Python's
 # standard library (one thread per client, HTTP keep-alive), so it needs no package; it
 # runs on the same machine, and takes CPU time from the server as a remote client would not.
 #
-# Threads: the server runs with --threads N if given, else its defaults (one worker per
-# core, one thread each); translate runs with every thread count from 1 to all cores,
+# Threads: the server runs with --threads / --workers N if given, else its defaults (one
+# worker per core, one thread each); translate runs with every thread count from 1 to all cores,
 # and the fastest is the offline figure each row is a share of.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,7 @@ shift 2
 clients_list="1 4 16 64"
 count=1000
 threads=
+workers=
 max_batch=64
 max_wait=5
 precision=fp32
@@ -29,6 +30,7 @@ while (($#)); do
     --clients) clients_list=$2; shift 2 ;;
     --sentences) count=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
+    --workers) workers=$2; shift 2 ;;
     --max-batch) max_batch=$2; shift 2 ;;
     --max-wait-ms) max_wait=$2; shift 2 ;;
     --precision) precision=$2; shift 2 ;;
@@ -59,7 +61,7 @@ for t in $(seq "$(nproc)"); do
   fi
 done
 
-$heed serve --model "$model" --port 0 ${threads:+--threads "$threads"} --precision "$precision" --max-batch "$max_batch" --max-wait-ms "$max_wait" \
+$heed serve --model "$model" --port 0 ${threads:+--threads "$threads"} ${workers:+--workers "$workers"} --precision "$precision" --max-batch "$max_batch" --max-wait-ms "$max_wait" \
   --max-queue 100000 2> "$work/serve.log" &
 server=$!
 port=""

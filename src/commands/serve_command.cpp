@@ -11,10 +11,12 @@
 
 #include "commands/commands.h"
 #include "commands/runtime_options.h"
+#include "models/packed_linear.h"
 #include "serve/http_server.h"
 #include "serve/translation_api.h"
 #include "util/error.h"
 #include "util/signal_counter.h"
+#include "util/threads.h"
 
 namespace heed {
 
@@ -42,12 +44,18 @@ std::pair<std::string, std::string> name_and_directory(const std::string& spec) 
 }
 
 void run_serve(ServeCommandOptions& o) {
-  // Unless told otherwise, one worker per core, each on one thread: at a server's batch
-  // sizes most of a step is element-wise work that one thread runs, and intra-op threads
-  // that spin between products take the cores the other workers and the connections
-  // need; workers with searches of their own use every core (scripts/bench-serve.sh).
-  if (o.batching.workers == 0) o.batching.workers = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  if (o.runtime.threads == 0) o.runtime.threads = 1;
+  // Unless told otherwise, one worker per core: at a server's batch sizes most of a step
+  // is work that one thread runs, and workers with searches of their own use every core.
+  // Each worker has a second thread for its large products while the other workers leave
+  // cores idle: at low load a request's wait shortens (a third of it for the GRU at one
+  // client), under load nothing changes (scripts/bench-serve.sh).
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (o.batching.workers == 0) o.batching.workers = cores;
+  o.batching.threads = o.runtime.threads > 0 ? o.runtime.threads : std::min(2, cores);
+  // LibTorch's and the BLAS library's pools get one thread: theirs spin between products
+  // and take the cores the other workers and the connections need. A worker's --threads
+  // are a team (util/thread_team.h) that only its large packed products wake.
+  o.runtime.threads = 1;
   const torch::Device device = o.runtime.apply();
   std::vector<ServedModel> models;
   for (const auto& spec : o.models) {
@@ -62,8 +70,14 @@ void run_serve(ServeCommandOptions& o) {
     spdlog::info("model {}: {} from {}", name, served.model.config.model, dir);
     models.push_back(std::move(served));
   }
+  if (o.precision == Precision::Float32 && !float32_products_packed() && o.batching.threads > 1) {
+    // Unpacked float32 (a GPU, or a CPU without AVX-512): the products are the BLAS
+    // library's (or the GPU's), which a team cannot split; its own pool gets the threads.
+    set_threads(static_cast<int>(o.batching.threads));
+    o.batching.threads = 1;
+  }
   spdlog::info("decoding on {} worker{} of {} thread{}", o.batching.workers, o.batching.workers == 1 ? "" : "s",
-               o.runtime.threads, o.runtime.threads == 1 ? "" : "s");
+               o.batching.threads, o.batching.threads == 1 ? "" : "s");
   const TranslationApi api(std::move(models), TranslatorOptions{}, o.batching, o.api);
   HttpServer server(api, o.http);
   const int port = server.bind();
@@ -138,7 +152,9 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--max-connections", o->http.handler_threads, "requests handled at once (one thread each)")
       ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{4096}));
   add_runtime_options(cmd, o->runtime);
-  cmd->get_option("--threads")->description("CPU threads of each worker's products (0 = 1)");
+  cmd->get_option("--threads")->description(
+      "threads each worker's large matrix products split over while cores are idle; the rest of a step "
+      "runs on the worker's (0 = 2)");
   add_precision_option(cmd, o->precision);
   cmd->callback([o] { run_serve(*o); });
 }

@@ -4,12 +4,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 
 #include "kernels/bf16_gemm.h"
 #include "kernels/f32_gemm.h"
 #include "kernels/int8_gemm.h"
 #include "models/product_profile.h"
 #include "util/error.h"
+#include "util/thread_team.h"
 
 namespace heed {
 
@@ -94,30 +96,38 @@ torch::Tensor PackedLinear::operator()(const torch::Tensor& x) const {
   const int64_t panels = panel_count(p.outputs);
   // Enough multiply-adds per task that splitting pays for the threads' wake-up.
   const int64_t per_panel = std::max<int64_t>(1, rows * p.inputs * kPanelColumns);
-  const int64_t panel_grain = std::max<int64_t>(1, (int64_t{1} << 17) / per_panel);
-  const int64_t row_grain = std::max<int64_t>(1, (int64_t{1} << 15) / std::max<int64_t>(1, p.inputs));
+  ThreadTeam* team = current_thread_team();
+  const auto over_panels = [&](const std::function<void(int64_t, int64_t)>& gemm) {
+    if (team) {
+      // A team's helper may be asleep: only pieces of tens of microseconds are worth
+      // waking it for. Below four rows a panel costs about what it costs at four (the
+      // time goes to streaming its weights), so few rows count as four.
+      const int64_t cost = std::max<int64_t>(rows, kBlockRows) * p.inputs * kPanelColumns;
+      team->run(panels, std::max<int64_t>(1, (int64_t{1} << 21) / cost), gemm);
+    } else {
+      at::parallel_for(0, panels, std::max<int64_t>(1, (int64_t{1} << 17) / per_panel), gemm);
+    }
+  };
+  // The inputs' rounding or quantization is per row; a team's worker does it alone.
+  const auto over_rows = [&](const std::function<void(int64_t, int64_t)>& prepare) {
+    if (team) {
+      prepare(0, rows);
+    } else {
+      at::parallel_for(0, rows, std::max<int64_t>(1, (int64_t{1} << 15) / std::max<int64_t>(1, p.inputs)), prepare);
+    }
+  };
   if (p.precision == Precision::Int8) {
     Int8Rows quantized;
     resize_int8_rows(quantized, rows, p.inputs);
-    at::parallel_for(0, rows, row_grain, [&](int64_t begin, int64_t end) {
-      quantize_int8_rows(in, p.inputs, p.inputs, begin, end, quantized);
-    });
-    at::parallel_for(0, panels, panel_grain, [&](int64_t begin, int64_t end) {
-      int8_gemm(quantized, p.int8, bias, out, p.outputs, begin, end);
-    });
+    over_rows([&](int64_t begin, int64_t end) { quantize_int8_rows(in, p.inputs, p.inputs, begin, end, quantized); });
+    over_panels([&](int64_t begin, int64_t end) { int8_gemm(quantized, p.int8, bias, out, p.outputs, begin, end); });
   } else if (p.precision == Precision::Float32) {
-    at::parallel_for(0, panels, panel_grain, [&](int64_t begin, int64_t end) {
-      f32_gemm(in, rows, p.inputs, p.f32, bias, out, p.outputs, begin, end);
-    });
+    over_panels([&](int64_t begin, int64_t end) { f32_gemm(in, rows, p.inputs, p.f32, bias, out, p.outputs, begin, end); });
   } else {
     Bf16Rows rounded;
     resize_bf16_rows(rounded, rows, p.inputs);
-    at::parallel_for(0, rows, row_grain, [&](int64_t begin, int64_t end) {
-      round_bf16_rows(in, p.inputs, p.inputs, begin, end, rounded);
-    });
-    at::parallel_for(0, panels, panel_grain, [&](int64_t begin, int64_t end) {
-      bf16_gemm(rounded, p.bf16, bias, out, p.outputs, begin, end);
-    });
+    over_rows([&](int64_t begin, int64_t end) { round_bf16_rows(in, p.inputs, p.inputs, begin, end, rounded); });
+    over_panels([&](int64_t begin, int64_t end) { bf16_gemm(rounded, p.bf16, bias, out, p.outputs, begin, end); });
   }
   if (timed) {
     record_product(2.0 * static_cast<double>(rows) * static_cast<double>(p.inputs) * static_cast<double>(p.outputs),

@@ -8,7 +8,9 @@
 // softmax, the attention's scores and weighted sums, GRU gates). Each row of the result
 // depends on its own input row alone, so a sentence's translation does not depend on the
 // batch it is in. The products run on LibTorch's intra-op threads, columns split between
-// them. No autograd: packed products are for inference only.
+// them, or, on a thread that has a ThreadTeam (util/thread_team.h: a server's decoding
+// worker), on that team, and only when large enough to be worth waking its helpers.
+// No autograd: packed products are for inference only.
 //
 // Models keep their float32 code as it is and choose per product:
 //   y = packed ? packed(x) : <the float32 expression>

@@ -3,11 +3,45 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "data/batching.h"
 #include "util/error.h"
+#include "util/thread_team.h"
 
 namespace heed {
+
+namespace {
+
+int64_t cores() {
+  static const int64_t count = std::max<int64_t>(1, std::thread::hardware_concurrency());
+  return count;
+}
+
+// Marks its thread as a worker with something to decode; counts such workers across
+// every translator of the process (they share the cores).
+class BusyWorker {
+ public:
+  BusyWorker() = default;
+  ~BusyWorker() { set(false); }
+  BusyWorker(const BusyWorker&) = delete;
+  BusyWorker& operator=(const BusyWorker&) = delete;
+  void set(bool busy) {
+    if (busy != busy_) busy_workers() += busy ? 1 : -1;
+    busy_ = busy;
+  }
+  static int64_t count() { return busy_workers().load(std::memory_order_relaxed); }
+
+ private:
+  static std::atomic<int64_t>& busy_workers() {
+    static std::atomic<int64_t> workers{0};
+    return workers;
+  }
+  bool busy_ = false;
+};
+
+}  // namespace
 
 bool DecodingChoice::operator==(const DecodingChoice& other) const {
   const SearchOptions &a = search, &b = other.search;
@@ -26,6 +60,7 @@ BatchingTranslator::BatchingTranslator(const LoadedModel& model, TranslatorOptio
   if (limits_.max_batch_sentences < 1) throw Error("the largest batch must hold at least one sentence");
   if (limits_.max_queue_sentences < 1) throw Error("the queue must hold at least one sentence");
   if (limits_.workers < 1) throw Error("at least one worker must decode");
+  if (limits_.threads < 1) throw Error("each worker needs at least one thread");
   base_.batch_size = limits_.max_batch_sentences;
   for (int64_t index = 0; index < limits_.workers; ++index) workers_.emplace_back([this, index] { work(index); });
 }
@@ -323,18 +358,25 @@ void BatchingTranslator::step(Worker& worker) {
 void BatchingTranslator::work(int64_t index) {
   // Grad mode is per thread: this one never records a graph.
   const torch::InferenceMode inference;
+  // Without helpers the products use LibTorch's intra-op threads (the server gives it one).
+  const auto team = limits_.threads > 1 ? std::make_unique<ThreadTeam>(static_cast<int>(limits_.threads)) : nullptr;
+  BusyWorker busy;
   Worker worker(*model_.model, index);
   for (;;) {
     Work work;
     {
+      busy.set(worker.search.size() > 0);  // idle while it waits in next_work
       std::unique_lock<std::mutex> lock(mutex_);
       work = next_work(lock, worker);
     }
+    if (work.stop) return;  // stopping, and nothing for this worker queued or in flight
+    busy.set(true);
+    // The team's helpers only take cores that no other busy worker needs.
+    const ThreadTeamScope products(team && BusyWorker::count() * limits_.threads <= cores() ? team.get() : nullptr);
     if (!work.batch.empty()) {
       run_batch(work.batch);  // between two steps of the search
       continue;
     }
-    if (work.stop) return;  // stopping, and nothing for this worker queued or in flight
     if (!work.joining.empty()) join(worker, work.joining);
     if (worker.search.size() > 0) step(worker);
   }

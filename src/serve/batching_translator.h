@@ -10,7 +10,8 @@
 // with the same decoding options, up to `max_batch_sentences` sentences, in one call
 // between two steps of the search. `max_wait_ms` bounds how long a request waits for
 // company: a fixed batch while the worker is idle, newcomers to a search while it runs
-// (see join_now). Each of `workers` threads has a search of its own.
+// (see join_now). Each of `workers` threads has a search of its own, and a team of
+// `threads` for its large products while other workers leave cores idle.
 // A sentence's output does not depend on the sentences it is decoded with (tokens and
 // text equal, scores to float rounding; tests/decode), so batching never changes an output.
 //
@@ -38,6 +39,11 @@ namespace heed {
 
 struct BatchingLimits {
   int64_t workers = 1;                // decoding threads, each with a batch of its own
+  // Threads each worker's large packed products split over (util/thread_team.h) while
+  // the cores are not all taken (busy workers x threads <= cores): they shorten a
+  // request's wait at low load, and leave the cores to the other workers under load.
+  // The rest of a step runs on the worker's own thread.
+  int64_t threads = 1;
   int64_t max_batch_sentences = 64;   // sentences decoded together (by one worker)
   double max_wait_ms = 5.0;           // how long a request waits for company
   int64_t max_queue_sentences = 4096;  // sentences waiting, beyond which requests are refused

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "util/thread_team.h"
+
 namespace heed {
 namespace {
 
@@ -28,6 +30,27 @@ TEST(PackedLinear, FollowsTheFloatProductInEachPrecision) {
     const auto row = packed(x[1][3].unsqueeze(0));
     EXPECT_TRUE(torch::equal(row[0], y[1][3]));
   }
+}
+
+// A product large enough to split over a thread team (a server worker's) gives the same
+// bits as on LibTorch's threads: each output column is one thread's, whichever.
+TEST(PackedLinear, ATeamSplitsLargeProductsWithoutChangingThem) {
+  pack_float32_products(true);
+  torch::manual_seed(5);
+  const auto weight = torch::randn({3000, 512});
+  const auto bias = torch::randn({3000});
+  const auto x = torch::randn({16, 512});
+  ThreadTeam team(2);
+  for (const Precision precision : {Precision::Float32, Precision::BFloat16, Precision::Int8}) {
+    SCOPED_TRACE(precision_name(precision));
+    const PackedLinear packed(weight, bias, precision);
+    ASSERT_TRUE(packed);
+    const auto expected = packed(x);
+    const ThreadTeamScope scope(&team);
+    for (int repeat = 0; repeat < 5; ++repeat) EXPECT_TRUE(torch::equal(packed(x), expected));
+    EXPECT_TRUE(torch::equal(packed(x.narrow(0, 3, 2)), expected.narrow(0, 3, 2)));  // a small one, unsplit
+  }
+  pack_float32_products(false);
 }
 
 TEST(PackedLinear, Float32PacksNothing) {

@@ -45,6 +45,7 @@ class BatchingTranslatorTest : public ::testing::TestWithParam<std::string> {
 TEST_P(BatchingTranslatorTest, ConcurrentClientsGetWhatEachSentenceGetsAlone) {
   BatchingLimits limits;
   limits.workers = 2;
+  limits.threads = 2;  // each worker's team (its products here are too small to split)
   limits.max_batch_sentences = 6;
   limits.max_wait_ms = 50;  // long enough for the clients below to queue up
   BatchingTranslator batching(model_, TranslatorOptions{}, limits);
