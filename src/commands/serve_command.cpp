@@ -154,7 +154,7 @@ void add_serve_command(CLI::App& app) {
   add_runtime_options(cmd, o->runtime);
   cmd->get_option("--threads")->description(
       "threads each worker's large matrix products split over while cores are idle; the rest of a step "
-      "runs on the worker's (0 = 2)");
+      "runs on the worker's (0 = 2, or 1 on a one-core machine)");
   add_precision_option(cmd, o->precision);
   cmd->callback([o] { run_serve(*o); });
 }
