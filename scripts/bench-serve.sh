@@ -11,8 +11,9 @@
 # runs on the same machine, and takes CPU time from the server as a remote client would not.
 #
 # Threads: the server runs with --threads / --workers N if given, else its defaults (one
-# worker per core, one thread each); translate runs with every thread count from 1 to all cores,
-# and the fastest is the offline figure each row is a share of.
+# worker per core, each with a second thread for its large products while cores are idle);
+# translate runs with every thread count from 1 to all cores, and the fastest is the
+# offline figure each row is a share of.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:?model directory}
