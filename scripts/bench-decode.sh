@@ -8,8 +8,8 @@
 #                           [--latency-sentences 200] [--uncached-sentences 100]
 #
 # For each model, thread count, batch size, beam and precision (translate --precision;
-# fp32-blas is fp32 with HEED_PACKED_FP32=0, the BLAS library's products instead of
-# heed's packed float32 ones):
+# fp32-blas is fp32 with --fp32-blas, the BLAS library's products instead of heed's
+# packed float32 ones):
 # sentences/s and output tokens/s (heed's own timing, model loading excluded), peak RSS,
 # and BLEU of the output (so a faster setting cannot hide a worse one). Then, from a
 # second run on the first --profile-sentences sentences with --profile: the share of the
@@ -63,6 +63,11 @@ work=$(mktemp -d /tmp/heed_bench_decode.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 # translate MODEL_DIR INPUT THREADS EXTRA... -> "sentences_per_s tokens_per_s rss_mb seconds" ($work/out)
+# The translate flags of a precision column: fp32-blas is --precision fp32 --fp32-blas.
+precision_flags() {
+  if [[ $1 == fp32-blas ]]; then echo "--precision fp32 --fp32-blas"; else echo "--precision $1"; fi
+}
+
 translate() {
   local model_dir=$1 input=$2 threads=$3; shift 3
   /usr/bin/time -f "%M" -o "$work/rss" $heed translate --model "$model_dir" --threads "$threads" "$@" \
@@ -132,15 +137,13 @@ for model in $models; do
     for batch in $batches; do
       for beam in $beams; do
         for precision in $precisions; do
-          if [[ $precision == fp32-blas ]]; then export HEED_PACKED_FP32=0; else unset HEED_PACKED_FP32; fi
-          flags=(--batch-size "$batch" --beam "$beam" --precision "${precision%-blas}")
+          flags=(--batch-size "$batch" --beam "$beam" $(precision_flags "$precision"))
           read -r sps tps rss secs < <(translate "$model_dir" "$test_src" "$threads" "${flags[@]}")
           seconds[$model,$threads,$batch,$beam,$precision]=$secs
           score=$(bleu "$work/out")
           p50=-; p95=-
-          if ((batch == 1)); then read -r p50 p95 < <(latency "$model_dir" "$threads" --beam "$beam" --precision "${precision%-blas}"); fi
+          if ((batch == 1)); then read -r p50 p95 < <(latency "$model_dir" "$threads" --beam "$beam" $(precision_flags "$precision")); fi
           read -r share rate < <(profile "$model_dir" "$threads" "${flags[@]}")
-          unset HEED_PACKED_FP32
           of_peak=$(awk -v r="$rate" -v p="${peak[$precision,$threads]:-0}" 'BEGIN {if (p > 0) printf "%.0f", 100 * r / p; else print "-"}')
           row "$model" "$threads" "$batch" "$beam" "$precision" "$sps" "$tps" "$rss" "$score" "$p50" "$p95" "$share" "$rate" "$of_peak"
         done
@@ -211,13 +214,11 @@ if [[ " $models " == *" gru-bahdanau "* && -f $dir/heed-gru-bahdanau/config.json
   echo "gru-bahdanau at batch 1, greedy: full output layer against a shortlist (--frequent 100 --per-source 50):"
   for threads in $threads_list; do
     for precision in $precisions; do
-      if [[ $precision == fp32-blas ]]; then export HEED_PACKED_FP32=0; else unset HEED_PACKED_FP32; fi
-      read -r full_sps _ _ _ < <(translate "$model_dir" "$test_src" "$threads" --batch-size 1 --precision "${precision%-blas}")
+      read -r full_sps _ _ _ < <(translate "$model_dir" "$test_src" "$threads" --batch-size 1 $(precision_flags "$precision"))
       full_bleu=$(bleu "$work/out")
-      read -r short_sps _ _ _ < <(translate "$model_dir" "$test_src" "$threads" --batch-size 1 --precision "${precision%-blas}" \
+      read -r short_sps _ _ _ < <(translate "$model_dir" "$test_src" "$threads" --batch-size 1 $(precision_flags "$precision") \
                                     --shortlist "$work/shortlist.txt")
       short_bleu=$(bleu "$work/out")
-      unset HEED_PACKED_FP32
       printf '  threads %s %-9s: full %7s sent/s BLEU %s | shortlist %7s sent/s BLEU %s | %.2fx\n' "$threads" "$precision" \
         "$full_sps" "$full_bleu" "$short_sps" "$short_bleu" "$(awk -v a="$short_sps" -v b="$full_sps" 'BEGIN {print a / b}')"
     done

@@ -44,7 +44,7 @@ struct AlignEvalOptions {
   bool json = false;
   int64_t batch_size = 32;
   RuntimeOptions runtime;
-  Precision precision = Precision::Float32;
+  InferencePrecision precision;
 };
 
 // One attention matrix choice and the counts of its links over the corpus.

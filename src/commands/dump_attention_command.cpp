@@ -52,7 +52,7 @@ struct DumpOptions {
   double coverage_threshold = 0.1;
   TranslatorOptions translator;
   RuntimeOptions runtime;
-  Precision precision = Precision::Float32;
+  InferencePrecision precision;
 };
 
 void run_dump(DumpOptions& o) {
@@ -153,7 +153,7 @@ void run_dump(DumpOptions& o) {
     if (!file) throw Error("cannot write " + o.out);
   }
   std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cout;
-  write_long_csv_header(out, o.ranked, stats, o.precision);
+  write_long_csv_header(out, o.ranked, stats, o.precision.precision);
   for (const Dumped& d : dumped) write_long_csv_rows(out, d.owner, d.matrices, stats);
   check_written(out, file.is_open() ? o.out : "standard output");
   if (file.is_open()) {

@@ -21,7 +21,7 @@ struct EvalOptions {
   bool json = false;
   EvaluationOptions evaluation;
   RuntimeOptions runtime;
-  Precision precision = Precision::Float32;
+  InferencePrecision precision;
 };
 
 void run_eval(const EvalOptions& o) {

@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <thread>
 
 namespace heed {
@@ -31,20 +30,21 @@ void add_threads_option(CLI::App* command) {
       ->check(non_negative());
 }
 
-void add_precision_option(CLI::App* command, Precision& precision) {
-  add_choice_option(command, "--precision", precision, kPrecisionNames, "precision",
+void add_precision_option(CLI::App* command, InferencePrecision& precision) {
+  add_choice_option(command, "--precision", precision.precision, kPrecisionNames, "precision",
                     "the linear layers' products: fp32, bf16 (bfloat16 weights and inputs, float32 sums) "
                     "or int8 (weights quantized per output channel, inputs per row); bf16 and int8 on the CPU");
+  command->add_flag("--fp32-blas", precision.fp32_blas,
+                    "fp32 products from the BLAS library instead of heed's packed AVX-512 kernel (the same "
+                    "arithmetic in another order): to compare, or to reproduce training's numbers to the last bit");
 }
 
-void use_precision(const LoadedModel& model, Precision precision, const torch::Device& device) {
+void use_precision(const LoadedModel& model, const InferencePrecision& chosen, const torch::Device& device) {
+  const Precision precision = chosen.precision;
   if (precision == Precision::Float32) {
     // Packed float32 products (kernels/f32_gemm.h) where the CPU has AVX-512: faster than
-    // the BLAS library at a decoder's few rows. The same arithmetic in another order;
-    // HEED_PACKED_FP32=0 keeps the BLAS library's (to compare, or to reproduce numbers
-    // computed during training to the last bit).
-    const char* packed = std::getenv("HEED_PACKED_FP32");
-    if (!device.is_cpu() || !f32_gemm_uses_avx512() || (packed && std::string(packed) == "0")) return;
+    // the BLAS library at a decoder's few rows.
+    if (!device.is_cpu() || !f32_gemm_uses_avx512() || chosen.fp32_blas) return;
     pack_float32_products(true);
   }
   const std::string name = precision_name(precision);

@@ -31,13 +31,22 @@ void add_threads_option(CLI::App* command);
 // --beam, --length-penalty and --max-length-ratio.
 void add_search_options(CLI::App* command, SearchOptions& options);
 
-// --precision fp32|bf16|int8 for the subcommands that run a trained model.
-void add_precision_option(CLI::App* command, Precision& precision);
+// How the subcommands that run a trained model compute its linear layers.
+struct InferencePrecision {
+  Precision precision = Precision::Float32;
+  // Float32 products from the BLAS library instead of heed's packed kernel (which
+  // float32 uses where the CPU has AVX-512): to compare, or to reproduce numbers
+  // computed during training to the last bit.
+  bool fp32_blas = false;
+};
+
+// --precision fp32|bf16|int8 and --fp32-blas.
+void add_precision_option(CLI::App* command, InferencePrecision& precision);
 
 // Packs the loaded model's linear layers for `precision` (models/packed_linear.h) and
 // gives LibTorch's pool the threads (the packed products run on it). heed::Error for a
 // reduced precision on a GPU; a warning when the CPU lacks the instructions it needs.
-void use_precision(const LoadedModel& model, Precision precision, const torch::Device& device);
+void use_precision(const LoadedModel& model, const InferencePrecision& precision, const torch::Device& device);
 
 // --batch-size, the search options, --nbest and --no-cache.
 void add_translator_options(CLI::App* command, TranslatorOptions& options);

@@ -29,7 +29,7 @@ struct ServeCommandOptions {
   BatchingLimits batching;
   ApiLimits api;
   RuntimeOptions runtime;
-  Precision precision = Precision::Float32;
+  InferencePrecision precision;
 };
 
 // NAME=DIR, or DIR named after its last path component.
@@ -70,7 +70,7 @@ void run_serve(ServeCommandOptions& o) {
     spdlog::info("model {}: {} from {}", name, served.model.config.model, dir);
     models.push_back(std::move(served));
   }
-  if (o.precision == Precision::Float32 && !float32_products_packed() && o.batching.threads > 1) {
+  if (o.precision.precision == Precision::Float32 && !float32_products_packed() && o.batching.threads > 1) {
     // Unpacked float32 (a GPU, or a CPU without AVX-512): the products are the BLAS
     // library's (or the GPU's), which a team cannot split; its own pool gets the threads.
     set_threads(static_cast<int>(o.batching.threads));

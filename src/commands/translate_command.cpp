@@ -31,7 +31,7 @@ struct TranslateCommandOptions {
   std::optional<int64_t> alignment_layer, alignment_head;
   TranslatorOptions translator;
   RuntimeOptions runtime;
-  Precision precision = Precision::Float32;
+  InferencePrecision precision;
   bool profile = false;
   std::string shortlist;
 };
@@ -94,7 +94,7 @@ void run_translate(TranslateCommandOptions& o) {
   if (profile) {
     const ProductTotals products = profile->totals();
     spdlog::info("matrix products ({}): {} calls, {:.3f} s ({:.1f}% of the time), {:.2f} GFLOP, {:.1f} GFLOP/s",
-                 precision_name(o.precision), products.calls, products.seconds, 100.0 * products.seconds / seconds,
+                 precision_name(o.precision.precision), products.calls, products.seconds, 100.0 * products.seconds / seconds,
                  products.flops / 1e9, products.seconds > 0 ? products.flops / products.seconds / 1e9 : 0.0);
   }
 }

@@ -261,6 +261,13 @@ TEST_F(CliDecoding, ReducedPrecisionsTranslateAndSaySo) {
   // float32 output has no precision field or column, as before.
   const auto json = run_heed("translate --model " + model() + " --output jsonl", "w1 w2 w3\n");
   EXPECT_FALSE(nlohmann::json::parse(json.out).contains("precision"));
+  // --fp32-blas: the BLAS library's float32 products instead of the packed kernel's (the
+  // same arithmetic in another order): the same translations.
+  const auto packed = run_heed("translate --model " + model() + " --beam 3", many);
+  ASSERT_EQ(packed.exit_code, 0) << packed.err;
+  const auto blas = run_heed("translate --model " + model() + " --beam 3 --fp32-blas", many);
+  ASSERT_EQ(blas.exit_code, 0) << blas.err;
+  EXPECT_EQ(blas.out, packed.out);
 }
 
 TEST_F(CliDecoding, PrecisionMistakesAreOneLineErrors) {
