@@ -41,6 +41,9 @@ void add_precision_option(CLI::App* command, InferencePrecision& precision) {
 
 void use_precision(const LoadedModel& model, const InferencePrecision& chosen, const torch::Device& device) {
   const Precision precision = chosen.precision;
+  if (chosen.fp32_blas && precision != Precision::Float32) {
+    throw Error("--fp32-blas applies to --precision fp32 (got " + precision_name(precision) + ")");
+  }
   if (precision == Precision::Float32) {
     // Packed float32 products (kernels/f32_gemm.h) where the CPU has AVX-512: faster than
     // the BLAS library at a decoder's few rows.

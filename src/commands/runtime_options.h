@@ -44,8 +44,10 @@ struct InferencePrecision {
 void add_precision_option(CLI::App* command, InferencePrecision& precision);
 
 // Packs the loaded model's linear layers for `precision` (models/packed_linear.h) and
-// gives LibTorch's pool the threads (the packed products run on it). heed::Error for a
-// reduced precision on a GPU; a warning when the CPU lacks the instructions it needs.
+// gives LibTorch's pool the threads set so far (the packed products run on it, unless a
+// thread team takes them: `heed serve`). heed::Error for a reduced precision on a GPU,
+// or --fp32-blas with another precision; a warning when the CPU lacks the instructions
+// a precision needs.
 void use_precision(const LoadedModel& model, const InferencePrecision& precision, const torch::Device& device);
 
 // --batch-size, the search options, --nbest and --no-cache.

@@ -51,7 +51,12 @@ void run_serve(ServeCommandOptions& o) {
   // client), under load nothing changes (scripts/bench-serve.sh).
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   if (o.batching.workers == 0) o.batching.workers = cores;
-  o.batching.threads = o.runtime.threads > 0 ? o.runtime.threads : std::min(2, cores);
+  const int asked_threads = o.runtime.threads;
+  if (asked_threads > cores) {
+    // Helpers only run while busy workers x threads <= cores: more would never help.
+    spdlog::warn("--threads {}: more than this machine's {} cores; using {}", asked_threads, cores, cores);
+  }
+  o.batching.threads = asked_threads > 0 ? std::min(asked_threads, cores) : std::min(2, cores);
   // LibTorch's and the BLAS library's pools get one thread: theirs spin between products
   // and take the cores the other workers and the connections need. A worker's --threads
   // are a team (util/thread_team.h) that only its large packed products wake.
@@ -70,14 +75,18 @@ void run_serve(ServeCommandOptions& o) {
     spdlog::info("model {}: {} from {}", name, served.model.config.model, dir);
     models.push_back(std::move(served));
   }
-  if (o.precision.precision == Precision::Float32 && !float32_products_packed() && o.batching.threads > 1) {
-    // Unpacked float32 (a GPU, or a CPU without AVX-512): the products are the BLAS
-    // library's (or the GPU's), which a team cannot split; its own pool gets the threads.
-    set_threads(static_cast<int>(o.batching.threads));
+  if (o.precision.precision == Precision::Float32 && !float32_products_packed()) {
+    // Unpacked float32 (a GPU, a CPU without AVX-512, --fp32-blas): the products are the
+    // BLAS library's (or the GPU's), which a team cannot split. Its pool, shared by the
+    // workers and busy-waiting, gets more than one thread only when asked for.
     o.batching.threads = 1;
+    if (asked_threads > 1) set_threads(std::min(asked_threads, cores));
+    spdlog::info("decoding on {} worker{}, float32 products on the BLAS library's {} thread{}", o.batching.workers,
+                 o.batching.workers == 1 ? "" : "s", thread_count(), thread_count() == 1 ? "" : "s");
+  } else {
+    spdlog::info("decoding on {} worker{} of {} thread{}", o.batching.workers, o.batching.workers == 1 ? "" : "s",
+                 o.batching.threads, o.batching.threads == 1 ? "" : "s");
   }
-  spdlog::info("decoding on {} worker{} of {} thread{}", o.batching.workers, o.batching.workers == 1 ? "" : "s",
-               o.batching.threads, o.batching.threads == 1 ? "" : "s");
   const TranslationApi api(std::move(models), TranslatorOptions{}, o.batching, o.api);
   HttpServer server(api, o.http);
   const int port = server.bind();

@@ -8,7 +8,6 @@
 
 #include "data/batching.h"
 #include "util/error.h"
-#include "util/thread_team.h"
 
 namespace heed {
 
@@ -62,6 +61,13 @@ BatchingTranslator::BatchingTranslator(const LoadedModel& model, TranslatorOptio
   if (limits_.workers < 1) throw Error("at least one worker must decode");
   if (limits_.threads < 1) throw Error("each worker needs at least one thread");
   base_.batch_size = limits_.max_batch_sentences;
+  // Each worker's team; its helpers only take cores that no other busy worker needs,
+  // asked at each product (a long fixed batch sees other workers start).
+  const int64_t threads = limits_.threads;
+  for (int64_t index = 0; limits_.threads > 1 && index < limits_.workers; ++index) {
+    teams_.push_back(std::make_unique<ThreadTeam>(static_cast<int>(threads),
+                                                  [threads] { return BusyWorker::count() * threads <= cores(); }));
+  }
   for (int64_t index = 0; index < limits_.workers; ++index) workers_.emplace_back([this, index] { work(index); });
 }
 
@@ -358,8 +364,8 @@ void BatchingTranslator::step(Worker& worker) {
 void BatchingTranslator::work(int64_t index) {
   // Grad mode is per thread: this one never records a graph.
   const torch::InferenceMode inference;
-  // Without helpers the products use LibTorch's intra-op threads (the server gives it one).
-  const auto team = limits_.threads > 1 ? std::make_unique<ThreadTeam>(static_cast<int>(limits_.threads)) : nullptr;
+  // Without a team the products use LibTorch's intra-op threads (the server gives it one).
+  const ThreadTeamScope products(teams_.empty() ? nullptr : teams_[static_cast<size_t>(index)].get());
   BusyWorker busy;
   Worker worker(*model_.model, index);
   for (;;) {
@@ -371,8 +377,6 @@ void BatchingTranslator::work(int64_t index) {
     }
     if (work.stop) return;  // stopping, and nothing for this worker queued or in flight
     busy.set(true);
-    // The team's helpers only take cores that no other busy worker needs.
-    const ThreadTeamScope products(team && BusyWorker::count() * limits_.threads <= cores() ? team.get() : nullptr);
     if (!work.batch.empty()) {
       run_batch(work.batch);  // between two steps of the search
       continue;

@@ -34,6 +34,7 @@
 #include "decode/inflight_greedy.h"
 #include "decode/translator.h"
 #include "model_dir/model_directory.h"
+#include "util/thread_team.h"
 
 namespace heed {
 
@@ -161,6 +162,7 @@ class BatchingTranslator {
   int64_t queued_sentences_ = 0;
   bool stopping_ = false;
   Counters counters_;
+  std::vector<std::unique_ptr<ThreadTeam>> teams_;  // one per worker, when threads > 1
   std::vector<std::thread> workers_;
 };
 

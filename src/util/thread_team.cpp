@@ -46,6 +46,19 @@ struct ThreadTeam::Shared {
   int64_t n = 0, pieces = 0, next = 0, finished = 0;
   std::exception_ptr error;
   std::vector<std::thread> helpers;
+  std::function<bool()> helpers_wanted;
+  std::atomic<bool> running{false};  // a loop is being shared
+
+  // Wakes the helpers to stop and joins them.
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stopping = true;
+    }
+    start.notify_all();
+    for (auto& helper : helpers) helper.join();
+    helpers.clear();
+  }
 
   // Runs pieces of loop `seen` until none is left (or a later loop began).
   void work(uint64_t seen) {
@@ -86,19 +99,18 @@ struct ThreadTeam::Shared {
   }
 };
 
-ThreadTeam::ThreadTeam(int threads) : shared_(std::make_unique<Shared>()) {
+ThreadTeam::ThreadTeam(int threads, std::function<bool()> helpers_wanted) : shared_(std::make_unique<Shared>()) {
   if (threads < 1) throw std::invalid_argument("a thread team needs at least one thread");
-  for (int i = 1; i < threads; ++i) shared_->helpers.emplace_back([s = shared_.get()] { s->help(); });
+  shared_->helpers_wanted = std::move(helpers_wanted);
+  try {
+    for (int i = 1; i < threads; ++i) shared_->helpers.emplace_back([s = shared_.get()] { s->help(); });
+  } catch (...) {
+    shared_->stop();  // the helpers already started (a std::thread destroyed joinable would terminate)
+    throw;
+  }
 }
 
-ThreadTeam::~ThreadTeam() {
-  {
-    std::lock_guard<std::mutex> lock(shared_->mutex);
-    shared_->stopping = true;
-  }
-  shared_->start.notify_all();
-  for (auto& helper : shared_->helpers) helper.join();
-}
+ThreadTeam::~ThreadTeam() { shared_->stop(); }
 
 int ThreadTeam::size() const { return static_cast<int>(shared_->helpers.size()) + 1; }
 
@@ -107,10 +119,15 @@ void ThreadTeam::run(int64_t n, int64_t grain, const std::function<void(int64_t,
   Shared& s = *shared_;
   // Pieces of n / pieces indices or one more: never fewer than grain.
   const int64_t pieces = std::min<int64_t>(kPiecesPerThread * size(), n / std::max<int64_t>(1, grain));
-  if (pieces <= 1 || s.helpers.empty()) {
+  if (pieces <= 1 || s.helpers.empty() || (s.helpers_wanted && !s.helpers_wanted()) ||
+      s.running.exchange(true, std::memory_order_acquire)) {
     body(0, n);
     return;
   }
+  struct Release {
+    std::atomic<bool>& running;
+    ~Release() { running.store(false, std::memory_order_release); }
+  } release{s.running};
   uint64_t generation = 0;
   {
     std::lock_guard<std::mutex> lock(s.mutex);

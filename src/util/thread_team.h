@@ -12,6 +12,8 @@
 // whichever thread is free first (the caller included, so a helper that wakes late only
 // does less), and returns once every piece is done. Which thread runs which piece
 // changes from call to call: body must compute the same for a range whoever runs it.
+// A gate, asked at each loop, can keep the helpers out (the caller then runs it alone):
+// a server's workers let theirs help only while other workers leave cores idle.
 #pragma once
 
 #include <cstdint>
@@ -23,15 +25,17 @@ namespace heed {
 class ThreadTeam {
  public:
   // `threads` >= 1 counts the calling thread: threads - 1 helpers are started.
-  explicit ThreadTeam(int threads);
+  // helpers_wanted, when given, is asked at each run (from the calling thread).
+  explicit ThreadTeam(int threads, std::function<bool()> helpers_wanted = {});
   ~ThreadTeam();  // stops and joins the helpers (no loop may be running)
   ThreadTeam(const ThreadTeam&) = delete;
   ThreadTeam& operator=(const ThreadTeam&) = delete;
 
   int size() const;
 
-  // One loop at a time, from one thread. An exception thrown by body is rethrown here
-  // (the first one, once every piece has ended).
+  // One loop at a time: a run started while another runs (a body that runs a loop, or a
+  // second thread) runs on its caller alone. An exception thrown by body is rethrown
+  // here (the first one, once every piece has ended).
   void run(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& body);
 
  private:

@@ -276,6 +276,8 @@ TEST_F(CliDecoding, PrecisionMistakesAreOneLineErrors) {
   result = run_heed("train --train " + (*dir_ / "train.tsv") + " --precision int8 --max-steps 1 --out " +
                     (*dir_ / "never"));
   testing::expect_one_error_line(result, "--precision: must be one of fp32, bf16 (got int8)");
+  result = run_heed("translate --model " + model() + " --precision int8 --fp32-blas", "w1\n");
+  testing::expect_one_error_line(result, "--fp32-blas applies to --precision fp32 (got int8)");
 }
 
 // A shortlist built from the training pairs: on the copy task every copied word is among a

@@ -35,7 +35,10 @@ TEST(PackedLinear, FollowsTheFloatProductInEachPrecision) {
 // A product large enough to split over a thread team (a server worker's) gives the same
 // bits as on LibTorch's threads: each output column is one thread's, whichever.
 TEST(PackedLinear, ATeamSplitsLargeProductsWithoutChangingThem) {
-  pack_float32_products(true);
+  struct Packing {
+    Packing() { pack_float32_products(true); }
+    ~Packing() { pack_float32_products(false); }
+  } packing;
   torch::manual_seed(5);
   const auto weight = torch::randn({3000, 512});
   const auto bias = torch::randn({3000});
@@ -48,9 +51,14 @@ TEST(PackedLinear, ATeamSplitsLargeProductsWithoutChangingThem) {
     const auto expected = packed(x);
     const ThreadTeamScope scope(&team);
     for (int repeat = 0; repeat < 5; ++repeat) EXPECT_TRUE(torch::equal(packed(x), expected));
-    EXPECT_TRUE(torch::equal(packed(x.narrow(0, 3, 2)), expected.narrow(0, 3, 2)));  // a small one, unsplit
+    // Two rows: split too (below four rows a panel counts as four).
+    EXPECT_TRUE(torch::equal(packed(x.narrow(0, 3, 2)), expected.narrow(0, 3, 2)));
   }
-  pack_float32_products(false);
+  // A product too small to split runs on the caller alone, with the same result.
+  const PackedLinear small(weight.narrow(0, 0, 40), bias.narrow(0, 0, 40), Precision::Float32);
+  const auto alone = small(x);
+  const ThreadTeamScope scope(&team);
+  EXPECT_TRUE(torch::equal(small(x), alone));
 }
 
 TEST(PackedLinear, Float32PacksNothing) {

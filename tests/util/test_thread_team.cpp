@@ -76,6 +76,39 @@ TEST(ThreadTeam, AnErrorReachesTheCallerAfterEveryPieceEnded) {
   EXPECT_EQ(sum, 4950);
 }
 
+TEST(ThreadTeam, AClosedGateOrANestedLoopRunsOnTheCaller) {
+  bool open = false;
+  std::atomic<int> asked{0};  // nested runs ask too, from the helper's thread
+  ThreadTeam team(2, [&] {
+    ++asked;
+    return open;
+  });
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  team.run(100, 1, [&](int64_t begin, int64_t end) { ranges.emplace_back(begin, end); });
+  EXPECT_EQ(asked, 1);
+  asked = 0;
+  ASSERT_EQ(ranges.size(), 1u);
+  EXPECT_EQ(ranges[0], std::make_pair(int64_t{0}, int64_t{100}));
+  // Open: a body that runs a loop of its own on the team gets it whole, on its thread.
+  open = true;
+  std::atomic<int64_t> sum{0};
+  std::atomic<int> nested_calls{0};
+  team.run(8, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const auto caller = std::this_thread::get_id();
+      team.run(10, 1, [&](int64_t b, int64_t e) {
+        ++nested_calls;
+        EXPECT_EQ(std::this_thread::get_id(), caller);
+        EXPECT_EQ(e - b, 10);
+        for (int64_t j = b; j < e; ++j) sum += i * 10 + j;
+      });
+    }
+  });
+  EXPECT_EQ(nested_calls, 8);
+  EXPECT_EQ(asked, 9);  // the outer loop and each nested one
+  EXPECT_EQ(sum, 3160);  // 0 + 1 + ... + 79
+}
+
 TEST(ThreadTeam, TheCurrentTeamIsTheThreadsOwn) {
   EXPECT_EQ(current_thread_team(), nullptr);
   ThreadTeam outer(1), inner(2);
