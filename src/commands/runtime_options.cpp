@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 namespace heed {
 
@@ -93,7 +92,7 @@ void add_translator_options(CLI::App* command, TranslatorOptions& options) {
 }
 
 int RuntimeOptions::thread_count() const {
-  return threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return threads > 0 ? threads : core_count();
 }
 
 torch::Device RuntimeOptions::apply() const {

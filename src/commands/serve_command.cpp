@@ -49,7 +49,7 @@ void run_serve(ServeCommandOptions& o) {
   // Each worker has a second thread for its large products while the other workers leave
   // cores idle: at low load a request's wait shortens (a third of it for the GRU at one
   // client), under load nothing changes (scripts/bench-serve.sh).
-  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int cores = core_count();
   if (o.batching.workers == 0) o.batching.workers = cores;
   const int asked_threads = o.runtime.threads;
   if (asked_threads > cores) {

@@ -94,8 +94,6 @@ torch::Tensor PackedLinear::operator()(const torch::Tensor& x) const {
   float* out = y.data_ptr<float>();
   const float* bias = p.bias.defined() ? p.bias.data_ptr<float>() : nullptr;
   const int64_t panels = panel_count(p.outputs);
-  // Enough multiply-adds per task that splitting pays for the threads' wake-up.
-  const int64_t per_panel = std::max<int64_t>(1, rows * p.inputs * kPanelColumns);
   ThreadTeam* team = current_thread_team();
   const auto over_panels = [&](const std::function<void(int64_t, int64_t)>& gemm) {
     if (team) {
@@ -105,6 +103,8 @@ torch::Tensor PackedLinear::operator()(const torch::Tensor& x) const {
       const int64_t cost = std::max<int64_t>(rows, kBlockRows) * p.inputs * kPanelColumns;
       team->run(panels, std::max<int64_t>(1, (int64_t{1} << 21) / cost), gemm);
     } else {
+      // Enough multiply-adds per task that splitting pays for the threads' wake-up.
+      const int64_t per_panel = std::max<int64_t>(1, rows * p.inputs * kPanelColumns);
       at::parallel_for(0, panels, std::max<int64_t>(1, (int64_t{1} << 17) / per_panel), gemm);
     }
   };

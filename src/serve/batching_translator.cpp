@@ -4,19 +4,14 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
 
 #include "data/batching.h"
 #include "util/error.h"
+#include "util/threads.h"
 
 namespace heed {
 
 namespace {
-
-int64_t cores() {
-  static const int64_t count = std::max<int64_t>(1, std::thread::hardware_concurrency());
-  return count;
-}
 
 // Marks its thread as a worker with something to decode; counts such workers across
 // every translator of the process (they share the cores).
@@ -53,7 +48,6 @@ bool DecodingChoice::in_flight() const {
   return search.beam_size == 1 && !search.return_attention && !replace_unknown;
 }
 
-
 BatchingTranslator::BatchingTranslator(const LoadedModel& model, TranslatorOptions base, BatchingLimits limits)
     : model_(model), base_(std::move(base)), translator_(model, base_), limits_(limits) {
   if (limits_.max_batch_sentences < 1) throw Error("the largest batch must hold at least one sentence");
@@ -66,7 +60,7 @@ BatchingTranslator::BatchingTranslator(const LoadedModel& model, TranslatorOptio
   const int64_t threads = limits_.threads;
   for (int64_t index = 0; limits_.threads > 1 && index < limits_.workers; ++index) {
     teams_.push_back(std::make_unique<ThreadTeam>(static_cast<int>(threads),
-                                                  [threads] { return BusyWorker::count() * threads <= cores(); }));
+                                                  [threads, cores = int64_t{core_count()}] { return BusyWorker::count() * threads <= cores; }));
   }
   for (int64_t index = 0; index < limits_.workers; ++index) workers_.emplace_back([this, index] { work(index); });
 }
@@ -181,9 +175,8 @@ BatchingTranslator::Work BatchingTranslator::next_work(std::unique_lock<std::mut
     auto joinable = [&] {
       int64_t sentences = 0;
       for (const auto& request : queue_) {
-        // Company: in flight any greedy request; in a fixed batch those with the same options.
-        const bool together = front->in_flight ? request->in_flight : request->choice == front->choice;
-        if (together) sentences += static_cast<int64_t>(request->sentences.size());
+        // Company for a fixed batch: the requests with its options.
+        if (request->choice == front->choice) sentences += static_cast<int64_t>(request->sentences.size());
       }
       return sentences;
     };

@@ -11,8 +11,6 @@ namespace heed {
 
 namespace {
 
-int all_cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
-
 int g_threads = 0;                      // 0: set_threads not called yet
 ProductPool g_pool = ProductPool::Blas;
 
@@ -33,12 +31,14 @@ int override_or(const char* name, int fallback) {
 
 }  // namespace
 
+int core_count() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
 void set_threads(int n) {
-  g_threads = n > 0 ? n : all_cores();
+  g_threads = n > 0 ? n : core_count();
   use_product_pool(ProductPool::Blas);
 }
 
-int thread_count() { return g_threads > 0 ? g_threads : all_cores(); }
+int thread_count() { return g_threads > 0 ? g_threads : core_count(); }
 
 void use_product_pool(ProductPool pool) {
   g_pool = pool;

@@ -15,6 +15,9 @@ namespace heed {
 
 enum class ProductPool { Blas, Torch };
 
+// The machine's cores (std::thread::hardware_concurrency, at least 1): what "all cores" means.
+int core_count();
+
 // Uses n CPU threads (n == 0: all cores) under the Blas policy, and remembers n.
 void set_threads(int n);
 
